@@ -1,0 +1,301 @@
+/* radio-embed: RADIO features for image files.
+ *
+ *   radio-embed --model DIR [--backend cpu|cuda|auto] [--size WxH]
+ *       [--adaptor NAME]... [--pos-interp auto|align-corners|half-pixel]
+ *       [--output OUT.safetensors] IMAGE...
+ *   radio-embed --model DIR --inspect
+ *
+ * Per image it writes `summary` F32 [S*D], `spatial` F32 [h, w, D] and, per
+ * requested adaptor, `adaptor.NAME.summary` / `adaptor.NAME.spatial`; with
+ * several images every name is prefixed "INDEX/".  It always prints the
+ * shapes and statistics of what it computed. */
+#include <glib.h>
+#include <locale.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "gst-radio-config.h"
+#include "radio-checkpoint.h"
+#include "radio-error.h"
+#include "radio-image.h"
+#include "radio-model.h"
+#include "radio-safetensors.h"
+
+typedef struct {
+  char *model;
+  char *backend;
+  char *size;
+  char **adaptors;
+  char *pos_interp;
+  char *output;
+  gboolean inspect;
+  gboolean quiet;
+  char **images;
+} Options;
+
+static void
+print_stats (const char *what, const float *v, gsize n, const char *shape)
+{
+  double sum = 0, sq = 0, mn = INFINITY, mx = -INFINITY;
+  gsize i;
+
+  for (i = 0; i < n; i++) {
+    sum += v[i];
+    sq += (double) v[i] * v[i];
+    mn = MIN (mn, v[i]);
+    mx = MAX (mx, v[i]);
+  }
+  {
+    double mean = n ? sum / n : 0;
+    double var = n ? sq / n - mean * mean : 0;
+    g_print ("  %-24s %-16s mean %+.4f  std %.4f  min %+.4f  max %+.4f  "
+        "norm %.4f\n", what, shape, mean, sqrt (MAX (var, 0)), mn, mx,
+        sqrt (sq));
+  }
+}
+
+static gboolean
+parse_size (const char *text, guint *w, guint *h)
+{
+  char *end = NULL;
+  guint64 a, b;
+
+  a = g_ascii_strtoull (text, &end, 10);
+  if (end == text || (*end != 'x' && *end != 'X'))
+    return FALSE;
+  text = end + 1;
+  b = g_ascii_strtoull (text, &end, 10);
+  if (end == text || *end || a == 0 || b == 0 || a > 65536 || b > 65536)
+    return FALSE;
+  *w = (guint) a;
+  *h = (guint) b;
+  return TRUE;
+}
+
+/* Adds a float32 tensor named PREFIX + NAME. */
+static void
+add_output (RadioSafetensorsWriter *writer, const char *prefix,
+    const char *name, guint n_dims, const gint64 *shape, const float *data)
+{
+  g_autofree char *full = g_strconcat (prefix, name, NULL);
+  radio_safetensors_writer_add (writer, full, RADIO_DTYPE_F32, n_dims, shape,
+      data);
+}
+
+static gboolean
+embed_one (const Options *opt, RadioCheckpoint *ckpt, RadioForward **fw,
+    RadioPosInterp interp, guint index, guint n_images,
+    RadioSafetensorsWriter *writer, GError **error)
+{
+  const char *path = opt->images[index];
+  g_autoptr (RadioImage) image = radio_image_load (path, error);
+  g_autofree char *prefix = n_images > 1 ? g_strdup_printf ("%u/", index)
+      : g_strdup ("");
+  guint P = ckpt->patch_size, in_w, in_h, gh, gw, D, len, i;
+  const float *summary, *spatial;
+  gint64 t0;
+  char shape[64];
+
+  if (!image)
+    return FALSE;
+  if (opt->size) {
+    parse_size (opt->size, &in_w, &in_h);
+  } else {
+    in_w = radio_nearest_model_size (image->width, P);
+    in_h = radio_nearest_model_size (image->height, P);
+  }
+  if (!*fw || radio_forward_get_input_width (*fw) != in_w
+      || radio_forward_get_input_height (*fw) != in_h) {
+    radio_forward_free (*fw);
+    *fw = radio_forward_new (ckpt, in_h, in_w, interp,
+        (const char *const *) opt->adaptors, error);
+    if (!*fw)
+      return FALSE;
+  }
+  t0 = g_get_monotonic_time ();
+  radio_forward_run_rgb8 (*fw, image->pixels, image->width, image->height,
+      (gsize) image->width * 3);
+  summary = radio_forward_get_summary (*fw, &len);
+  spatial = radio_forward_get_spatial (*fw, &gh, &gw, &D);
+
+  if (!opt->quiet) {
+    g_print ("%s: %ux%u -> model input %ux%u, grid %ux%u, %.1f ms\n", path,
+        image->width, image->height, in_w, in_h, gw, gh,
+        (g_get_monotonic_time () - t0) / 1000.0);
+    g_snprintf (shape, sizeof (shape), "[%u]", len);
+    print_stats ("summary", summary, len, shape);
+    g_snprintf (shape, sizeof (shape), "[%u, %u, %u]", gh, gw, D);
+    print_stats ("spatial", spatial, (gsize) gh * gw * D, shape);
+  }
+  if (writer) {
+    gint64 s1[1] = { len }, s3[3] = { gh, gw, D };
+    g_autofree char *key = g_strconcat (prefix, "image", NULL);
+    g_autofree char *val = g_strdup_printf ("%s %ux%u model_input %ux%u",
+        path, image->width, image->height, in_w, in_h);
+    add_output (writer, prefix, "summary", 1, s1, summary);
+    add_output (writer, prefix, "spatial", 3, s3, spatial);
+    radio_safetensors_writer_set_metadata (writer, key, val);
+  }
+  for (i = 0; i < radio_forward_get_n_adaptors (*fw); i++) {
+    const RadioAdaptorOutput *a = radio_forward_get_adaptor (*fw, i);
+    g_autofree char *sname = g_strdup_printf ("adaptor.%s.summary", a->name);
+    g_autofree char *fname = g_strdup_printf ("adaptor.%s.spatial", a->name);
+    gsize n = (gsize) a->spatial_height * a->spatial_width * a->spatial_dim;
+
+    if (!opt->quiet) {
+      g_snprintf (shape, sizeof (shape), "[%u]", a->summary_dim);
+      print_stats (sname, a->summary, a->summary_dim, shape);
+      g_snprintf (shape, sizeof (shape), "[%u, %u, %u]", a->spatial_height,
+          a->spatial_width, a->spatial_dim);
+      print_stats (fname, a->spatial, n, shape);
+    }
+    if (writer) {
+      gint64 s1[1] = { a->summary_dim }, s3[3] = { a->spatial_height,
+        a->spatial_width, a->spatial_dim };
+      add_output (writer, prefix, sname, 1, s1, a->summary);
+      add_output (writer, prefix, fname, 3, s3, a->spatial);
+    }
+  }
+  return TRUE;
+}
+
+static int
+run (Options *opt)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (RadioCheckpoint) ckpt = NULL;
+  g_autoptr (RadioSafetensorsWriter) writer = NULL;
+  RadioForward *fw = NULL;
+  RadioPosInterp interp = RADIO_POS_INTERP_AUTO;
+  guint n_images, i, w, h;
+  int status = 0;
+
+  if (!opt->model) {
+    g_printerr ("radio-embed: --model is required\n");
+    return 2;
+  }
+  if (opt->backend && strcmp (opt->backend, "cpu") != 0
+      && strcmp (opt->backend, "auto") != 0) {
+    if (strcmp (opt->backend, "cuda") == 0)
+      g_printerr ("radio-embed: the CUDA backend is not part of this build "
+          "of gst-radio %s; use --backend cpu or auto\n", GST_RADIO_VERSION);
+    else
+      g_printerr ("radio-embed: unknown backend '%s' (cpu, cuda or auto)\n",
+          opt->backend);
+    return 2;
+  }
+  if (opt->pos_interp && !radio_pos_interp_from_name (opt->pos_interp,
+          &interp)) {
+    g_printerr ("radio-embed: --pos-interp must be auto, align-corners or "
+        "half-pixel, not '%s'\n", opt->pos_interp);
+    return 2;
+  }
+  if (opt->size && !parse_size (opt->size, &w, &h)) {
+    g_printerr ("radio-embed: --size must look like 224x224, not '%s'\n",
+        opt->size);
+    return 2;
+  }
+
+  ckpt = radio_checkpoint_load (opt->model, &error);
+  if (!ckpt) {
+    g_printerr ("radio-embed: %s\n", error->message);
+    return 1;
+  }
+  if (opt->inspect) {
+    g_autofree char *text = radio_checkpoint_describe (ckpt);
+    g_print ("%s", text);
+    return 0;
+  }
+  if (opt->size && (w % ckpt->patch_size || h % ckpt->patch_size)) {
+    g_printerr ("radio-embed: --size %s is not a multiple of the patch "
+        "size %u\n", opt->size, ckpt->patch_size);
+    return 2;
+  }
+  n_images = opt->images ? g_strv_length (opt->images) : 0;
+  if (n_images == 0) {
+    g_printerr ("radio-embed: no input images (try --help)\n");
+    return 2;
+  }
+  if (opt->output)
+    writer = radio_safetensors_writer_new ();
+  if (!opt->quiet && ckpt->n_parameters)
+    g_print ("model %s: %s, %s, %.1f M parameters\n", opt->model,
+        ckpt->version ? ckpt->version : "?", ckpt->arch_name,
+        ckpt->n_parameters / 1e6);
+
+  for (i = 0; i < n_images; i++) {
+    if (!embed_one (opt, ckpt, &fw, interp, i, n_images, writer, &error)) {
+      g_printerr ("radio-embed: %s\n", error->message);
+      status = 1;
+      break;
+    }
+  }
+  radio_forward_free (fw);
+  if (status == 0 && writer) {
+    radio_safetensors_writer_set_metadata (writer, "model", opt->model);
+    if (ckpt->version)
+      radio_safetensors_writer_set_metadata (writer, "version",
+          ckpt->version);
+    if (!radio_safetensors_writer_save (writer, opt->output, &error)) {
+      g_printerr ("radio-embed: %s\n", error->message);
+      status = 1;
+    } else if (!opt->quiet) {
+      g_print ("wrote %s\n", opt->output);
+    }
+  }
+  return status;
+}
+
+int
+main (int argc, char **argv)
+{
+  Options opt = { 0 };
+  g_autoptr (GOptionContext) ctx = NULL;
+  g_autoptr (GError) error = NULL;
+  GOptionEntry entries[] = {
+    { "model", 'm', 0, G_OPTION_ARG_FILENAME, &opt.model,
+      "Checkpoint folder (config.json + model.safetensors)", "DIR" },
+    { "backend", 'b', 0, G_OPTION_ARG_STRING, &opt.backend,
+      "Compute backend: cpu, cuda or auto (default auto)", "NAME" },
+    { "size", 's', 0, G_OPTION_ARG_STRING, &opt.size,
+      "Model input size (multiples of the patch size); default: the "
+      "nearest multiple of the patch size per axis", "WxH" },
+    { "adaptor", 'a', 0, G_OPTION_ARG_STRING_ARRAY, &opt.adaptors,
+      "Also compute this adaptor head (repeatable)", "NAME" },
+    { "pos-interp", 0, 0, G_OPTION_ARG_STRING, &opt.pos_interp,
+      "Position-embedding resize: auto, align-corners or half-pixel",
+      "MODE" },
+    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &opt.output,
+      "Write the features to this safetensors file", "FILE" },
+    { "inspect", 'i', 0, G_OPTION_ARG_NONE, &opt.inspect,
+      "Print the resolved architecture and exit", NULL },
+    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &opt.quiet,
+      "Print nothing but errors", NULL },
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &opt.images,
+      NULL, "IMAGE..." },
+    { NULL }
+  };
+  int status;
+
+  setlocale (LC_ALL, "");
+  ctx = g_option_context_new ("IMAGE... - RADIO features for images");
+  g_option_context_set_summary (ctx,
+      "Runs a RADIO vision foundation model on PNG, JPEG or PPM images and "
+      "prints\nthe summary and spatial feature statistics; --output saves "
+      "them as safetensors.");
+  g_option_context_add_main_entries (ctx, entries, NULL);
+  if (!g_option_context_parse (ctx, &argc, &argv, &error)) {
+    g_printerr ("radio-embed: %s\n", error->message);
+    return 2;
+  }
+  status = run (&opt);
+  g_free (opt.model);
+  g_free (opt.backend);
+  g_free (opt.size);
+  g_strfreev (opt.adaptors);
+  g_free (opt.pos_interp);
+  g_free (opt.output);
+  g_strfreev (opt.images);
+  return status;
+}

@@ -1,0 +1,184 @@
+/* test-golden: the float32 CPU forward against the upstream PyTorch RADIO
+ * reference outputs in tests/data/golden (computed in float64).
+ *
+ * Every case file caseK-HxW.safetensors holds the input image (U8 [H, W, 3]),
+ * the expected summary, spatial and adaptor outputs, and __metadata__
+ * model_input_hw.  Contract (golden/README.md): for every output,
+ * max |out - ref| <= 1e-4 * std(ref). */
+#include <glib.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "radio-checkpoint.h"
+#include "radio-model.h"
+#include "radio-safetensors.h"
+
+#define GOLDEN_TOLERANCE 1e-4
+
+typedef struct {
+  char *model_dir;
+  char *case_path;
+} GoldenCase;
+
+static void
+golden_case_free (gpointer data)
+{
+  GoldenCase *gc = data;
+  g_free (gc->model_dir);
+  g_free (gc->case_path);
+  g_free (gc);
+}
+
+/* Compares out against a reference F32 tensor of the same element count;
+ * returns max error / std(ref). */
+static double
+compare (const char *what, const float *out, const RadioTensorInfo *ref,
+    gsize n)
+{
+  const guint8 *bytes = ref->data;
+  double sum = 0, sq = 0, max_err = 0, std;
+  gsize i;
+
+  g_assert_cmpint (ref->dtype, ==, RADIO_DTYPE_F32);
+  g_assert_cmpuint (ref->n_elements, ==, n);
+  for (i = 0; i < n; i++) {
+    float r;
+    memcpy (&r, bytes + 4 * i, 4);
+    sum += r;
+    sq += (double) r * r;
+    g_assert_true (isfinite (out[i]));
+    max_err = MAX (max_err, fabs ((double) out[i] - r));
+  }
+  std = sqrt (MAX (sq / n - (sum / n) * (sum / n), 0));
+  g_test_message ("%s: max error %.3g, std(ref) %.3g, ratio %.3g", what,
+      max_err, std, max_err / std);
+  if (g_test_verbose ())
+    g_printerr ("  %-22s max|err| / std(ref) = %.3g\n", what, max_err / std);
+  g_assert_cmpfloat (std, >, 0);
+  g_assert_cmpfloat (max_err, <=, GOLDEN_TOLERANCE * std);
+  return max_err / std;
+}
+
+static void
+test_golden_case (gconstpointer data)
+{
+  const GoldenCase *gc = data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (RadioCheckpoint) ckpt = radio_checkpoint_load (gc->model_dir,
+      &error);
+  g_autoptr (RadioSafetensors) st = NULL;
+  g_autoptr (GPtrArray) adaptors = g_ptr_array_new_with_free_func (g_free);
+  const RadioTensorInfo *image, *ref;
+  const char *input_hw;
+  guint in_h, in_w, len, gh, gw, D, i;
+  RadioForward *fw;
+  const float *out;
+
+  g_assert_no_error (error);
+  st = radio_safetensors_open (gc->case_path, &error);
+  g_assert_no_error (error);
+  image = radio_safetensors_lookup (st, "image");
+  g_assert_nonnull (image);
+  g_assert_cmpint (image->dtype, ==, RADIO_DTYPE_U8);
+  g_assert_cmpuint (image->n_dims, ==, 3);
+  input_hw = radio_safetensors_get_metadata (st, "model_input_hw");
+  g_assert_nonnull (input_hw);
+  g_assert_cmpint (sscanf (input_hw, "%ux%u", &in_h, &in_w), ==, 2);
+
+  /* Which adaptors the reference has outputs for. */
+  for (i = 0; i < radio_safetensors_get_n_tensors (st); i++) {
+    const char *name = radio_safetensors_get_tensor (st, i)->name;
+    if (g_str_has_prefix (name, "adaptor.")
+        && g_str_has_suffix (name, ".summary"))
+      g_ptr_array_add (adaptors, g_strndup (name + 8,
+              strlen (name) - 8 - 8));
+  }
+  g_ptr_array_add (adaptors, NULL);
+
+  fw = radio_forward_new (ckpt, in_h, in_w, RADIO_POS_INTERP_AUTO,
+      (const char *const *) adaptors->pdata, &error);
+  g_assert_no_error (error);
+  radio_forward_run_rgb8 (fw, image->data, (guint) image->shape[1],
+      (guint) image->shape[0], (gsize) image->shape[1] * 3);
+
+  out = radio_forward_get_summary (fw, &len);
+  ref = radio_safetensors_lookup (st, "summary");
+  g_assert_nonnull (ref);
+  compare ("summary", out, ref, len);
+
+  out = radio_forward_get_spatial (fw, &gh, &gw, &D);
+  ref = radio_safetensors_lookup (st, "spatial");
+  g_assert_nonnull (ref);
+  g_assert_cmpint (ref->shape[0], ==, gh);
+  g_assert_cmpint (ref->shape[1], ==, gw);
+  g_assert_cmpint (ref->shape[2], ==, D);
+  compare ("spatial", out, ref, (gsize) gh * gw * D);
+
+  for (i = 0; i < radio_forward_get_n_adaptors (fw); i++) {
+    const RadioAdaptorOutput *a = radio_forward_get_adaptor (fw, i);
+    g_autofree char *sname = g_strdup_printf ("adaptor.%s.summary", a->name);
+    g_autofree char *fname = g_strdup_printf ("adaptor.%s.spatial", a->name);
+    ref = radio_safetensors_lookup (st, sname);
+    g_assert_nonnull (ref);
+    compare (sname, a->summary, ref, a->summary_dim);
+    ref = radio_safetensors_lookup (st, fname);
+    g_assert_nonnull (ref);
+    compare (fname, a->spatial, ref,
+        (gsize) a->spatial_height * a->spatial_width * a->spatial_dim);
+  }
+  radio_forward_free (fw);
+}
+
+int
+main (int argc, char **argv)
+{
+  const char *root = g_getenv ("RADIO_GOLDEN_DIR");
+  g_autoptr (GDir) dir = NULL;
+  g_autoptr (GPtrArray) cases = g_ptr_array_new_with_free_func
+      (golden_case_free);
+  g_autoptr (GError) error = NULL;
+  const char *model;
+  guint n_cases = 0;
+
+  g_test_init (&argc, &argv, NULL);
+  if (!root) {
+    g_printerr ("RADIO_GOLDEN_DIR is not set\n");
+    return 1;
+  }
+  dir = g_dir_open (root, 0, &error);
+  if (!dir) {
+    g_printerr ("%s\n", error->message);
+    return 1;
+  }
+  while ((model = g_dir_read_name (dir))) {
+    g_autofree char *model_dir = g_build_filename (root, model, NULL);
+    g_autoptr (GDir) sub = NULL;
+    const char *file;
+
+    if (!g_file_test (model_dir, G_FILE_TEST_IS_DIR))
+      continue;
+    sub = g_dir_open (model_dir, 0, NULL);
+    while (sub && (file = g_dir_read_name (sub))) {
+      GoldenCase *gc;
+      g_autofree char *test_path = NULL;
+      if (!g_str_has_prefix (file, "case")
+          || !g_str_has_suffix (file, ".safetensors"))
+        continue;
+      gc = g_new0 (GoldenCase, 1);
+      gc->model_dir = g_strdup (model_dir);
+      gc->case_path = g_build_filename (model_dir, file, NULL);
+      test_path = g_strdup_printf ("/golden/cpu-f32/%s/%.*s", model,
+          (int) (strlen (file) - strlen (".safetensors")), file);
+      g_test_add_data_func (test_path, gc, test_golden_case);
+      g_ptr_array_add (cases, gc);
+      n_cases++;
+    }
+  }
+  /* A missing data folder must fail, not pass with nothing run. */
+  if (n_cases < 9) {
+    g_printerr ("found only %u golden cases under %s\n", n_cases, root);
+    return 1;
+  }
+  return g_test_run ();
+}

@@ -939,6 +939,7 @@ resolve (RadioCheckpoint *c, const char *config_path, GError **error)
       c->preferred_height = c->preferred_width = 16 * c->patch_size;
   }
   c->pos_interp = radio_pos_interp_for_version (c->version);
+  c->random_weights = get_bool (root, "gst_radio_random_weights", FALSE);
   return TRUE;
 }
 
@@ -1084,5 +1085,8 @@ radio_checkpoint_describe (RadioCheckpoint *c)
       " (%.1f M)\n", c->n_parameters, c->n_parameters / 1e6);
   g_string_append_printf (s, "files:          %u (%.1f MB)\n",
       c->files->len, c->file_bytes / 1e6);
+  if (c->random_weights)
+    g_string_append (s, "weights:        RANDOM (a gst-radio demo/benchmark "
+        "model: its features mean nothing)\n");
   return g_string_free (s, FALSE);
 }

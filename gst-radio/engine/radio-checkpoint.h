@@ -110,6 +110,7 @@ struct _RadioCheckpoint {
   guint preferred_height, preferred_width;
   RadioPosInterp pos_interp; /* resolved from version, never AUTO */
   RadioDType weight_dtype;   /* dtype of the patch embedder weight */
+  gboolean random_weights;   /* a gst-radio random-weight model */
   guint64 n_parameters;
   guint64 file_bytes;
 

@@ -223,6 +223,9 @@ run (Options *opt)
     g_print ("model %s: %s, %s, %.1f M parameters\n", opt->model,
         ckpt->version ? ckpt->version : "?", ckpt->arch_name,
         ckpt->n_parameters / 1e6);
+  if (ckpt->random_weights)
+    g_printerr ("radio-embed: warning: %s has RANDOM weights (a gst-radio "
+        "demo model); its features carry no meaning\n", opt->model);
 
   for (i = 0; i < n_images; i++) {
     if (!embed_one (opt, ckpt, &fw, interp, i, n_images, writer, &error)) {

@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ---- helpers ---------------------------------------------------------- */
+/* ---- helpers ------------------------------------------------------------ */
 
 /* xorshift64*: deterministic, and good enough for test data. */
 static uint64_t rng_state = 0x9E3779B97F4A7C15ull;
@@ -157,7 +157,7 @@ check_guard (const char *what, const float *p)
   return TRUE;
 }
 
-/* ---- naive half-precision codecs ----------------------------------------*/
+/* ---- naive half-precision codecs ---------------------------------------- */
 
 static double
 naive_f16_decode (uint16_t h)
@@ -193,9 +193,9 @@ naive_bf16_decode (uint16_t b)
   return sign ? -v : v;
 }
 
-/* Generic round-to-nearest-even into a binary format with `mbits` stored
- * mantissa bits, minimum normal exponent emin and the given overflow
- * threshold; returns the encoding.  Finite non-NaN input only. */
+/* Round-to-nearest-even into a binary format with `mbits` stored mantissa
+ * bits, `ebits` exponent bits of bias `bias` and minimum normal exponent
+ * emin; returns the encoding.  Anything but NaN. */
 static uint16_t
 naive_encode (float f, int mbits, int emin, int bias, int ebits)
 {
@@ -298,7 +298,7 @@ make_stored (const float *values, size_t n, RadioDType dtype, size_t offset,
   return buf;
 }
 
-/* ---- dtype ---------------------------------------------------------------*/
+/* ---- dtype -------------------------------------------------------------- */
 
 static void
 test_dtype_names (void)
@@ -602,7 +602,7 @@ test_convert (void)
   report_worst ("convert");
 }
 
-/* ---- linear ----------------------------------------------------------------*/
+/* ---- linear ------------------------------------------------------------- */
 
 static void
 linear_case (size_t M, size_t K, size_t N, RadioDType dtype, size_t offset,
@@ -684,7 +684,43 @@ test_linear (void)
   report_worst ("linear");
 }
 
-/* ---- normalisation and elementwise -----------------------------------------*/
+/* A token's output must not depend on which other tokens share the call
+ * (full tiles and tail tiles take the same path), so that results are
+ * reproducible whatever the batch or image size. */
+static void
+test_linear_row_invariance (void)
+{
+  const size_t M = 31, K = 300, N = 40;
+  float *x = g_new (float, M * K), *w = g_new (float, N * K);
+  float *bias = g_new (float, N), *y = g_new (float, M * N);
+  float *row = g_new (float, N);
+  float *scratch = g_new (float, radio_cpu_linear_scratch_floats ());
+  RadioTensorView view = radio_tensor_view_f32 (w);
+  size_t m;
+
+  rng_seed (23);
+  fill_uniform (x, M * K, -1.0f, 1.0f);
+  fill_uniform (w, N * K, -1.0f, 1.0f);
+  fill_uniform (bias, N, -1.0f, 1.0f);
+  radio_cpu_linear (y, x, M, K, N, view, bias, scratch);
+  for (m = 0; m < M; m++) {
+    radio_cpu_linear (row, x + m * K, 1, K, N, view, bias, scratch);
+    if (memcmp (row, y + m * N, N * sizeof (float)) != 0) {
+      g_printerr ("FAIL linear row %zu of %zu differs from the same row "
+          "alone\n", m, M);
+      g_test_fail ();
+      break;
+    }
+  }
+  g_free (x);
+  g_free (w);
+  g_free (bias);
+  g_free (y);
+  g_free (row);
+  g_free (scratch);
+}
+
+/* ---- normalisation and elementwise -------------------------------------- */
 
 static void
 naive_layernorm (double *y, const float *x, size_t rows, size_t dim,
@@ -816,7 +852,7 @@ test_residual (void)
   report_worst ("residual");
 }
 
-/* ---- attention -------------------------------------------------------------*/
+/* ---- attention ---------------------------------------------------------- */
 
 static void
 attention_case (size_t tokens, size_t heads, size_t hd, float amplitude)
@@ -896,7 +932,7 @@ test_attention (void)
   report_worst ("attention");
 }
 
-/* ---- resize ----------------------------------------------------------------*/
+/* ---- resize ------------------------------------------------------------- */
 
 static void
 naive_source (size_t d, size_t in, size_t out, RadioResizeMode mode,
@@ -1027,7 +1063,7 @@ test_resize (void)
   report_worst ("resize");
 }
 
-/* ---- patches ---------------------------------------------------------------*/
+/* ---- patches ------------------------------------------------------------ */
 
 static void
 patches_case (size_t grid_h, size_t grid_w, size_t P)
@@ -1088,6 +1124,8 @@ main (int argc, char **argv)
   g_test_add_func ("/kernels/dtype/round-random", test_round_random);
   g_test_add_func ("/kernels/dtype/convert", test_convert);
   g_test_add_func ("/kernels/linear", test_linear);
+  g_test_add_func ("/kernels/linear-row-invariance",
+      test_linear_row_invariance);
   g_test_add_func ("/kernels/layernorm", test_layernorm);
   g_test_add_func ("/kernels/gelu", test_gelu);
   g_test_add_func ("/kernels/residual", test_residual);

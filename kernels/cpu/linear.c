@@ -5,8 +5,11 @@
  * A blocked GEMM: W is taken NC x KC at a time, widened to float32 and
  * packed into the caller's scratch as 16-column strips ([KC][16] each), so
  * the inner loop reads one contiguous 64-byte line of W per k.  A register
- * blocked micro-kernel then keeps an MR x 16 tile of y in accumulators
- * while it walks k.  Everything is accumulated in float32.
+ * blocked micro-kernel then keeps a rows x 16 tile of y in accumulators
+ * while it walks k (rows depends on the ISA, see DEFINE_MICRO_KERNEL).
+ * Everything is accumulated in float32, k in order, whatever M is, so on
+ * a given machine a row of y does not depend on the other rows of x (the
+ * ISA paths differ from each other only in their use of FMA).
  */
 #include "radio-cpu.h"
 

@@ -299,7 +299,7 @@ add_sharded_files (RadioCheckpoint *c, const char *dir,
     const char *index_path, GError **error)
 {
   g_autoptr (JsonParser) parser = parse_json_file (index_path, error);
-  g_autoptr (GHashTable) opened = NULL;
+  g_autoptr (GHashTable) opened = NULL; /* file name -> RadioSafetensors* */
   JsonObject *map;
   JsonObjectIter iter;
   const char *name;
@@ -321,6 +321,7 @@ add_sharded_files (RadioCheckpoint *c, const char *dir,
         && json_node_get_value_type (value) == G_TYPE_STRING
         ? json_node_get_string (value) : NULL;
     g_autofree char *file_path = NULL;
+    RadioSafetensors *shard;
 
     /* Shards must sit beside the index: no paths out of the folder. */
     if (!file || !*file || strchr (file, '/') || strchr (file, '\\')
@@ -330,13 +331,16 @@ add_sharded_files (RadioCheckpoint *c, const char *dir,
           index_path, name);
       return FALSE;
     }
-    if (!g_hash_table_contains (opened, file)) {
+    shard = g_hash_table_lookup (opened, file);
+    if (!shard) {
       file_path = g_build_filename (dir, file, NULL);
       if (!add_file (c, file_path, error))
         return FALSE;
-      g_hash_table_add (opened, g_strdup (file));
+      shard = g_ptr_array_index (c->files, c->files->len - 1);
+      g_hash_table_insert (opened, g_strdup (file), shard);
     }
-    if (!g_hash_table_contains (c->tensors, name)) {
+    /* That shard itself must hold it, not just one opened earlier. */
+    if (!radio_safetensors_lookup (shard, name)) {
       g_set_error (error, RADIO_ERROR, RADIO_ERROR_MISSING_TENSOR,
           "%s: weight_map puts '%s' in %s, which does not hold it",
           index_path, name, file);

@@ -623,6 +623,104 @@ test_st_metadata (Fixture *fx, gconstpointer data)
       "__metadata__ is not a JSON object");
 }
 
+/* "{"a": " + prefix + n x "[" + n x "]" + "}": nesting deep enough to
+ * overflow json-glib's recursive parser if it ever saw it. */
+static char *
+deep_header (const char *prefix, guint n)
+{
+  GString *s = g_string_new ("{\"a\": ");
+  guint i;
+
+  g_string_append (s, prefix);
+  for (i = 0; i < n; i++)
+    g_string_append_c (s, '[');
+  for (i = 0; i < n; i++)
+    g_string_append_c (s, ']');
+  g_string_append_c (s, '}');
+  return g_string_free (s, FALSE);
+}
+
+static void
+test_st_deep_nesting (Fixture *fx, gconstpointer data)
+{
+  char *header = deep_header ("", 200000);
+
+  expect_header_error (fx, header, 0,
+      "header is not valid JSON: it nests deeper than 64 levels");
+  g_free (header);
+  /* 64 levels in all is still fine JSON, just not a tensor entry. */
+  header = deep_header ("", 63);
+  expect_header_error (fx, header, 0, "header entry 'a' is not a JSON object");
+  g_free (header);
+}
+
+/* json-glib's tokenizer is looser than JSON, and each looseness could hide
+ * brackets (or a closing quote) from the nesting check, so the header must
+ * be strict JSON.  Behind a check that only tracked double-quoted strings,
+ * the quote and comment prefixes here, followed by deep nesting, crash
+ * json-glib 1.6; the escape forms made older json-glib read past a closing
+ * quote. */
+static void
+test_st_not_strict_json (Fixture *fx, gconstpointer data)
+{
+  static const struct {
+    const char *prefix;
+    const char *problem;
+  } cases[] = {
+    /* A single-quoted string holding a double quote. */
+    { "'\"', ", "a quote or comment character lies outside a string" },
+    /* A comment holding a double quote. */
+    { "/* \" */ ", "a quote or comment character lies outside a string" },
+    { "# \"\n", "a quote or comment character lies outside a string" },
+    /* json-glib reads on after a lone surrogate, eating the quote. */
+    { "\"\\ud800\" \"", "a string has an unpaired UTF-16 surrogate" },
+    { "\"\\udc00\" \"", "a string has an unpaired UTF-16 surrogate" },
+    { "\"\\ud800\\u0041\" \"", "a string has an unpaired UTF-16 surrogate" },
+    /* A short \u escape eats the next character too. */
+    { "\"\\u12\" \"", "a string has an invalid \\u escape" },
+    { "\"\\q\" ", "a string has an invalid escape" },
+    { "\"\\0\" ", "a string has an invalid escape" },
+    { "\"open ", "a string is not terminated" },
+  };
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (cases); i++) {
+    char *header = deep_header (cases[i].prefix, 100000);
+    char *expected = g_strconcat ("header is not valid JSON: ",
+        cases[i].problem, NULL);
+    expect_header_error (fx, header, 0, expected);
+    g_free (expected);
+    g_free (header);
+  }
+  {
+    char *path = g_build_filename (fx->dir, "nul.safetensors", NULL);
+    static const char header[] = "{\"a\": \"x\0\"}";
+    guint8 bytes[8 + sizeof (header) - 1] = { sizeof (header) - 1 };
+
+    memcpy (bytes + 8, header, sizeof (header) - 1);
+    write_file (path, bytes, sizeof (bytes));
+    expect_open_error (path, RADIO_ERROR_FORMAT,
+        "header is not valid JSON: it contains a NUL byte");
+    g_free (path);
+  }
+}
+
+/* Standard escapes, surrogate pairs included, still parse. */
+static void
+test_st_escapes_valid (Fixture *fx, gconstpointer data)
+{
+  char *path = write_st (fx, "{\"__metadata__\": {\"k\": "
+      "\"\\\"\\\\\\/\\b\\f\\n\\r\\t\\u00e9\\ud83d\\ude00 [{'#/\"}}", 0);
+  GError *error = NULL;
+  RadioSafetensors *st = radio_safetensors_open (path, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (radio_safetensors_get_metadata (st, "k"), ==,
+      "\"\\/\b\f\n\r\t\xc3\xa9\xf0\x9f\x98\x80 [{'#/");
+  radio_safetensors_unref (st);
+  g_free (path);
+}
+
 /* The minimal well-formed cases the checks above must not refuse. */
 static void
 test_st_minimal_valid (Fixture *fx, gconstpointer data)
@@ -832,6 +930,27 @@ test_config_malformed (Fixture *fx, gconstpointer data)
   write_file (config, "[\"args\"]", 8);
   expect_load_error (fx->model, RADIO_ERROR_CONFIG, config,
       "top level is not a JSON object");
+  g_free (config);
+}
+
+static void
+test_config_deep_nesting (Fixture *fx, gconstpointer data)
+{
+  char *config, *text;
+
+  if (!copy_golden (fx, "tiny-v25"))
+    return;
+  config = g_build_filename (fx->model, "config.json", NULL);
+  text = deep_header ("", 200000);
+  write_file (config, text, strlen (text));
+  expect_load_error (fx->model, RADIO_ERROR_CONFIG, config,
+      "is not valid JSON: it nests deeper than 64 levels");
+  g_free (text);
+  text = deep_header ("'\"', ", 100000);
+  write_file (config, text, strlen (text));
+  expect_load_error (fx->model, RADIO_ERROR_CONFIG, config,
+      "a quote or comment character lies outside a string");
+  g_free (text);
   g_free (config);
 }
 
@@ -1505,12 +1624,16 @@ main (int argc, char **argv)
   ADD ("safetensors/overlap", test_st_overlap);
   ADD ("safetensors/size-mismatch", test_st_size_mismatch);
   ADD ("safetensors/metadata", test_st_metadata);
+  ADD ("safetensors/deep-nesting", test_st_deep_nesting);
+  ADD ("safetensors/not-strict-json", test_st_not_strict_json);
+  ADD ("safetensors/escapes-valid", test_st_escapes_valid);
   ADD ("safetensors/minimal-valid", test_st_minimal_valid);
   ADD ("safetensors/via-checkpoint", test_ckpt_bad_safetensors);
   ADD ("writer/round-trip", test_writer_round_trip);
 
   ADD ("config/missing", test_config_missing);
   ADD ("config/malformed", test_config_malformed);
+  ADD ("config/deep-nesting", test_config_deep_nesting);
   ADD ("config/no-args", test_config_no_args);
   ADD ("config/no-model", test_config_no_model);
   ADD ("config/bad-number", test_config_bad_number);

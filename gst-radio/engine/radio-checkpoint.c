@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "radio-error.h"
+#include "radio-json.h"
 #include "radio-safetensors.h"
 
 /* timm architectures RADIO releases are built on. */
@@ -103,11 +104,18 @@ parse_json_file (const char *path, GError **error)
   g_autoptr (JsonParser) parser = json_parser_new ();
   g_autofree char *contents = NULL;
   g_autoptr (GError) local = NULL;
+  const char *problem;
   gsize len;
 
   if (!g_file_get_contents (path, &contents, &len, &local)) {
     g_set_error (error, RADIO_ERROR, RADIO_ERROR_CONFIG, "cannot read %s: %s",
         path, local->message);
+    return NULL;
+  }
+  problem = radio_json_text_problem (contents, len);
+  if (problem) {
+    g_set_error (error, RADIO_ERROR, RADIO_ERROR_CONFIG,
+        "%s is not valid JSON: %s", path, problem);
     return NULL;
   }
   if (!json_parser_load_from_data (parser, contents, (gssize) len, &local)) {

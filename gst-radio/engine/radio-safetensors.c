@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "radio-error.h"
+#include "radio-json.h"
 
 struct _RadioSafetensors {
   gint ref_count;
@@ -190,7 +191,7 @@ parse_header (RadioSafetensors *st, GError **error)
   JsonNode *root;
   JsonObject *obj;
   JsonObjectIter iter;
-  const char *key;
+  const char *key, *problem;
   JsonNode *value;
   guint n, i;
 
@@ -217,6 +218,12 @@ parse_header (RadioSafetensors *st, GError **error)
   }
   data_size = st->file_size - 8 - header_len;
 
+  problem = radio_json_text_problem ((const char *) bytes + 8, header_len);
+  if (problem) {
+    g_set_error (error, RADIO_ERROR, RADIO_ERROR_FORMAT,
+        "%s: header is not valid JSON: %s", st->path, problem);
+    return FALSE;
+  }
   parser = json_parser_new_immutable ();
   if (!json_parser_load_from_data (parser, (const char *) bytes + 8,
           (gssize) header_len, &json_error)) {

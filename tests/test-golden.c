@@ -99,8 +99,10 @@ test_golden_case (gconstpointer data)
   fw = radio_forward_new (ckpt, in_h, in_w, RADIO_POS_INTERP_AUTO,
       (const char *const *) adaptors->pdata, &error);
   g_assert_no_error (error);
-  radio_forward_run_rgb8 (fw, image->data, (guint) image->shape[1],
-      (guint) image->shape[0], (gsize) image->shape[1] * 3);
+  g_assert_true (radio_forward_run_rgb8 (fw, image->data,
+          (guint) image->shape[1], (guint) image->shape[0],
+          (gsize) image->shape[1] * 3, &error));
+  g_assert_no_error (error);
 
   out = radio_forward_get_summary (fw, &len);
   ref = radio_safetensors_lookup (st, "summary");

@@ -37,6 +37,7 @@ struct _RadioForward {
   float *linear_scratch;
   float *attn_scratch;
   gsize workspace_bytes;
+  gboolean alloc_failed;
 
   /* radio_forward_run_rgb8 staging, sized for the last source frame */
   float *src_f32;
@@ -53,11 +54,14 @@ radio_nearest_model_size (guint pixels, guint patch)
   return (guint) MAX (cells, 1.0) * patch;
 }
 
+/* Large inputs need gigabytes: fail with an error, never abort. */
 static float *
 ws_alloc (RadioForward *fw, gsize n_floats)
 {
+  float *p = g_try_malloc0_n (MAX (n_floats, 1), sizeof (float));
   fw->workspace_bytes += n_floats * sizeof (float);
-  return g_new0 (float, MAX (n_floats, 1));
+  fw->alloc_failed |= p == NULL;
+  return p;
 }
 
 static guint
@@ -153,6 +157,14 @@ radio_forward_new (RadioCheckpoint *ckpt, guint height, guint width,
     s->out.spatial_width = fw->grid_w * u;
     s->out.spatial_dim = a->feature.output_dim;
     s->out.spatial = s->spatial;
+  }
+
+  if (fw->alloc_failed) {
+    g_set_error (error, RADIO_ERROR, RADIO_ERROR_ARGUMENT,
+        "cannot allocate %.1f MB of working memory for a %ux%u input",
+        fw->workspace_bytes / 1e6, width, height);
+    radio_forward_free (fw);
+    return NULL;
   }
 
   /* Position embeddings depend only on the grid: resize once.  The stored
@@ -344,12 +356,18 @@ radio_forward_run (RadioForward *fw, const float *image)
   run_adaptors (fw);
 }
 
-void
+gboolean
 radio_forward_run_rgb8 (RadioForward *fw, const guint8 *rgb,
-    guint src_width, guint src_height, gsize stride)
+    guint src_width, guint src_height, gsize stride, GError **error)
 {
   guint y;
 
+  if (src_width == 0 || src_height == 0 || stride < (gsize) src_width * 3) {
+    g_set_error (error, RADIO_ERROR, RADIO_ERROR_ARGUMENT,
+        "invalid RGB frame: %ux%u with a stride of %" G_GSIZE_FORMAT
+        " bytes", src_width, src_height, stride);
+    return FALSE;
+  }
   if (src_width == fw->width && src_height == fw->height) {
     for (y = 0; y < src_height; y++)
       radio_cpu_u8_to_unit_f32 (fw->image + (gsize) y * src_width * 3,
@@ -357,7 +375,15 @@ radio_forward_run_rgb8 (RadioForward *fw, const guint8 *rgb,
   } else {
     if (src_width != fw->src_w || src_height != fw->src_h) {
       g_free (fw->src_f32);
-      fw->src_f32 = g_new (float, (gsize) src_width * src_height * 3);
+      fw->src_w = fw->src_h = 0;
+      fw->src_f32 = g_try_malloc_n ((gsize) src_width * src_height * 3,
+          sizeof (float));
+      if (!fw->src_f32) {
+        g_set_error (error, RADIO_ERROR, RADIO_ERROR_ARGUMENT,
+            "cannot allocate memory to resize a %ux%u frame", src_width,
+            src_height);
+        return FALSE;
+      }
       fw->src_w = src_width;
       fw->src_h = src_height;
     }
@@ -369,6 +395,7 @@ radio_forward_run_rgb8 (RadioForward *fw, const guint8 *rgb,
         src_width, 3, RADIO_RESIZE_HALF_PIXEL);
   }
   radio_forward_run (fw, fw->image);
+  return TRUE;
 }
 
 RadioCheckpoint *

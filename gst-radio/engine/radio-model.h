@@ -50,9 +50,11 @@ void radio_forward_run (RadioForward *fw, const float *image);
 /* Converts rgb[src_height rows of `stride` bytes, packed R,G,B] to float
  * (/255), resizes it bilinearly (half-pixel, no antialiasing) to the model
  * input when the sizes differ, and runs the model.  Buffers for a given
- * source size are kept, so a stream of equal frames allocates nothing. */
-void radio_forward_run_rgb8 (RadioForward *fw, const guint8 *rgb,
-    guint src_width, guint src_height, gsize stride);
+ * source size are kept, so a stream of equal frames allocates nothing.
+ * Fails (RADIO_ERROR_ARGUMENT) on an empty frame, a stride shorter than a
+ * row, or when no memory is left for the resize staging buffer. */
+gboolean radio_forward_run_rgb8 (RadioForward *fw, const guint8 *rgb,
+    guint src_width, guint src_height, gsize stride, GError **error);
 
 const float *radio_forward_get_summary (RadioForward *fw, guint *length);
 const float *radio_forward_get_spatial (RadioForward *fw, guint *grid_height,

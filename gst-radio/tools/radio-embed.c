@@ -114,8 +114,9 @@ embed_one (const Options *opt, RadioCheckpoint *ckpt, RadioForward **fw,
       return FALSE;
   }
   t0 = g_get_monotonic_time ();
-  radio_forward_run_rgb8 (*fw, image->pixels, image->width, image->height,
-      (gsize) image->width * 3);
+  if (!radio_forward_run_rgb8 (*fw, image->pixels, image->width,
+          image->height, (gsize) image->width * 3, error))
+    return FALSE;
   summary = radio_forward_get_summary (*fw, &len);
   spatial = radio_forward_get_spatial (*fw, &gh, &gw, &D);
 

@@ -168,49 +168,36 @@ n_rounds (void)
   return env ? (guint) g_ascii_strtoull (env, NULL, 10) : 400;
 }
 
+/* "header/MODEL" or "config/MODEL" */
 static void
-test_header_v25 (void)
+test_mutations (gconstpointer data)
 {
+  const char *what = data;
+  const char *model = strchr (what, '/') + 1;
   g_autofree char *dir = g_build_filename (g_getenv ("RADIO_GOLDEN_DIR"),
-      "tiny-v25", NULL);
-  mutate_header (dir, n_rounds ());
-}
+      model, NULL);
 
-static void
-test_header_cv4 (void)
-{
-  g_autofree char *dir = g_build_filename (g_getenv ("RADIO_GOLDEN_DIR"),
-      "tiny-cv4", NULL);
-  mutate_header (dir, n_rounds ());
-}
-
-static void
-test_config_v1 (void)
-{
-  g_autofree char *dir = g_build_filename (g_getenv ("RADIO_GOLDEN_DIR"),
-      "tiny-v1-p14", NULL);
-  mutate_config (dir, n_rounds ());
-}
-
-static void
-test_config_v25 (void)
-{
-  g_autofree char *dir = g_build_filename (g_getenv ("RADIO_GOLDEN_DIR"),
-      "tiny-v25", NULL);
-  mutate_config (dir, n_rounds ());
+  if (g_str_has_prefix (what, "header/"))
+    mutate_header (dir, n_rounds ());
+  else
+    mutate_config (dir, n_rounds ());
 }
 
 int
 main (int argc, char **argv)
 {
+  static const char *const cases[] = { "header/tiny-v25", "header/tiny-cv4",
+    "config/tiny-v1-p14", "config/tiny-v25" };
+  guint i;
+
   g_test_init (&argc, &argv, NULL);
   if (!g_getenv ("RADIO_GOLDEN_DIR")) {
     g_printerr ("RADIO_GOLDEN_DIR is not set\n");
     return 1;
   }
-  g_test_add_func ("/mutations/header/tiny-v25", test_header_v25);
-  g_test_add_func ("/mutations/header/tiny-cv4", test_header_cv4);
-  g_test_add_func ("/mutations/config/tiny-v1-p14", test_config_v1);
-  g_test_add_func ("/mutations/config/tiny-v25", test_config_v25);
+  for (i = 0; i < G_N_ELEMENTS (cases); i++) {
+    g_autofree char *path = g_strconcat ("/mutations/", cases[i], NULL);
+    g_test_add_data_func (path, cases[i], test_mutations);
+  }
   return g_test_run ();
 }

@@ -12,6 +12,7 @@
  * softmax with the normaliser summed in double, and one pass over V.
  */
 #include "radio-cpu.h"
+#include "cpu-dispatch.h"
 
 #include <math.h>
 #include <string.h>
@@ -19,13 +20,7 @@
 typedef float v8f __attribute__ ((vector_size (32)));
 
 /* As in linear.c: a baseline and an AVX2+FMA build of the per-head loop,
- * chosen from the CPU's features at run time. */
-#if defined(__x86_64__) && defined(__GNUC__) \
-    && !defined(RADIO_CPU_FORCE_GENERIC)
-#define RADIO_X86_DISPATCH 1
-#else
-#define RADIO_X86_DISPATCH 0
-#endif
+ * chosen from the CPU's features at run time (cpu-dispatch.h). */
 
 size_t
 radio_cpu_attention_scratch_floats (size_t tokens, size_t head_dim)

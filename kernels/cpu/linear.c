@@ -12,6 +12,7 @@
  * ISA paths differ from each other only in their use of FMA).
  */
 #include "radio-cpu.h"
+#include "cpu-dispatch.h"
 
 #include <string.h>
 
@@ -35,12 +36,6 @@ typedef float v16f __attribute__ ((vector_size (64)));
  * testing the features ourselves avoids that.)  Defining
  * RADIO_CPU_FORCE_GENERIC turns dispatch off and RADIO_CPU_NO_AVX512 stops
  * at AVX2, to test those paths on a machine that has more. */
-#if defined(__x86_64__) && defined(__GNUC__) \
-    && !defined(RADIO_CPU_FORCE_GENERIC)
-#define RADIO_X86_DISPATCH 1
-#else
-#define RADIO_X86_DISPATCH 0
-#endif
 
 size_t
 radio_cpu_linear_scratch_floats (void)

@@ -14,6 +14,7 @@
 #include <json-glib/json-glib.h>
 #include <string.h>
 
+#include "test-util.h"
 #include "radio-checkpoint.h"
 #include "radio-error.h"
 #include "radio-random-model.h"
@@ -50,25 +51,6 @@ typedef struct {
 /* ---- files ------------------------------------------------------------- */
 
 static void
-remove_tree (const char *path)
-{
-  if (g_file_test (path, G_FILE_TEST_IS_DIR)
-      && !g_file_test (path, G_FILE_TEST_IS_SYMLINK)) {
-    GDir *dir = g_dir_open (path, 0, NULL);
-    const char *name;
-
-    g_assert_nonnull (dir);
-    while ((name = g_dir_read_name (dir)) != NULL) {
-      char *child = g_build_filename (path, name, NULL);
-      remove_tree (child);
-      g_free (child);
-    }
-    g_dir_close (dir);
-  }
-  g_assert_cmpint (g_remove (path), ==, 0);
-}
-
-static void
 fixture_setup (Fixture *fx, gconstpointer data)
 {
   GError *error = NULL;
@@ -81,7 +63,7 @@ fixture_setup (Fixture *fx, gconstpointer data)
 static void
 fixture_teardown (Fixture *fx, gconstpointer data)
 {
-  remove_tree (fx->dir);
+  radio_test_remove_tree (fx->dir);
   g_assert_false (g_file_test (fx->dir, G_FILE_TEST_EXISTS));
   g_free (fx->model);
   g_free (fx->dir);

@@ -39,6 +39,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "test-util.h"
 #include "radio-checkpoint.h"
 #include "radio-cpu.h"
 #include "radio-model.h"
@@ -904,25 +905,6 @@ note_ratio (double *worst, double ratio)
 
 /* ---- running a test ----------------------------------------------------- */
 
-static void
-remove_tree (const char *path)
-{
-  if (g_file_test (path, G_FILE_TEST_IS_DIR)
-      && !g_file_test (path, G_FILE_TEST_IS_SYMLINK)) {
-    GDir *dir = g_dir_open (path, 0, NULL);
-    const char *name;
-
-    g_assert_nonnull (dir);
-    while ((name = g_dir_read_name (dir)) != NULL) {
-      char *child = g_build_filename (path, name, NULL);
-      remove_tree (child);
-      g_free (child);
-    }
-    g_dir_close (dir);
-  }
-  g_assert_cmpint (g_remove (path), ==, 0);
-}
-
 /* The input of one run: the engine's (float or RGB8 frame) and the
  * reference's image at the model size, in double. */
 static double *
@@ -1085,7 +1067,7 @@ test_reference (gconstpointer data)
   radio_forward_free (fw);
   radio_checkpoint_unref (ckpt);
   g_ptr_array_unref (arrays);
-  remove_tree (dir);
+  radio_test_remove_tree (dir);
   g_free (dir);
 }
 

@@ -136,7 +136,7 @@ radio_random_model_spec_init (RadioRandomModelSpec *spec, const char *arch,
 }
 
 static char *
-build_config (const RadioRandomModelSpec *s, guint hidden)
+build_config (const RadioRandomModelSpec *s)
 {
   g_autoptr (JsonBuilder) b = json_builder_new ();
   g_autoptr (JsonGenerator) gen = json_generator_new ();
@@ -242,7 +242,6 @@ build_config (const RadioRandomModelSpec *s, guint hidden)
   root = json_builder_get_root (b);
   json_generator_set_root (gen, root);
   json_generator_set_pretty (gen, TRUE);
-  (void) hidden;
   return json_generator_to_data (gen, NULL);
 }
 
@@ -346,7 +345,7 @@ radio_random_model_write (const RadioRandomModelSpec *s, const char *dir,
   g_free (g.buf);
 
   radio_safetensors_writer_set_metadata (writer, "format", "pt");
-  config = build_config (s, hidden);
+  config = build_config (s);
   if (!g_file_set_contents (config_path, config, -1, error))
     return FALSE;
   return radio_safetensors_writer_save (writer, model_path, error);

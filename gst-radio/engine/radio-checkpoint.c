@@ -30,108 +30,6 @@ static const RadioArchSpec arch_table[] = {
   { "vit_large_patch16_v2_224", 1024, 24, 16, 4096, 16 },
 };
 
-/* ---- config.json helpers ---------------------------------------------- */
-
-static JsonObject *
-get_object_member (JsonObject *obj, const char *key)
-{
-  JsonNode *node = obj ? json_object_get_member (obj, key) : NULL;
-  return node && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node)
-      : NULL;
-}
-
-/* TRUE when key is present and not null. */
-static gboolean
-has_value (JsonObject *obj, const char *key)
-{
-  JsonNode *node = obj ? json_object_get_member (obj, key) : NULL;
-  return node && !JSON_NODE_HOLDS_NULL (node);
-}
-
-/* Reads a non-negative integer; absent or null gives def.  A float with an
- * integral value is accepted (some exporters write 512.0). */
-static gboolean
-get_uint (const char *file, JsonObject *obj, const char *where,
-    const char *key, guint def, guint *out, GError **error)
-{
-  JsonNode *node = obj ? json_object_get_member (obj, key) : NULL;
-  GType type;
-  double v;
-
-  *out = def;
-  if (!node || JSON_NODE_HOLDS_NULL (node))
-    return TRUE;
-  type = JSON_NODE_HOLDS_VALUE (node) ? json_node_get_value_type (node)
-      : G_TYPE_INVALID;
-  if (type == G_TYPE_INT64)
-    v = (double) json_node_get_int (node);
-  else if (type == G_TYPE_DOUBLE)
-    v = json_node_get_double (node);
-  else
-    v = -1;
-  if (v < 0 || v > G_MAXINT32 || v != floor (v)) {
-    g_set_error (error, RADIO_ERROR, RADIO_ERROR_CONFIG,
-        "%s: '%s%s' must be a non-negative integer", file, where, key);
-    return FALSE;
-  }
-  *out = (guint) v;
-  return TRUE;
-}
-
-static gboolean
-get_bool (JsonObject *obj, const char *key, gboolean def)
-{
-  JsonNode *node = obj ? json_object_get_member (obj, key) : NULL;
-  if (!node || !JSON_NODE_HOLDS_VALUE (node)
-      || json_node_get_value_type (node) != G_TYPE_BOOLEAN)
-    return def;
-  return json_node_get_boolean (node);
-}
-
-static const char *
-get_string (JsonObject *obj, const char *key)
-{
-  JsonNode *node = obj ? json_object_get_member (obj, key) : NULL;
-  if (!node || !JSON_NODE_HOLDS_VALUE (node)
-      || json_node_get_value_type (node) != G_TYPE_STRING)
-    return NULL;
-  return json_node_get_string (node);
-}
-
-static JsonParser *
-parse_json_file (const char *path, GError **error)
-{
-  g_autoptr (JsonParser) parser = json_parser_new ();
-  g_autofree char *contents = NULL;
-  g_autoptr (GError) local = NULL;
-  const char *problem;
-  gsize len;
-
-  if (!g_file_get_contents (path, &contents, &len, &local)) {
-    g_set_error (error, RADIO_ERROR, RADIO_ERROR_CONFIG, "cannot read %s: %s",
-        path, local->message);
-    return NULL;
-  }
-  problem = radio_json_text_problem (contents, len);
-  if (problem) {
-    g_set_error (error, RADIO_ERROR, RADIO_ERROR_CONFIG,
-        "%s is not valid JSON: %s", path, problem);
-    return NULL;
-  }
-  if (!json_parser_load_from_data (parser, contents, (gssize) len, &local)) {
-    g_set_error (error, RADIO_ERROR, RADIO_ERROR_CONFIG,
-        "%s is not valid JSON: %s", path, local->message);
-    return NULL;
-  }
-  if (!json_parser_get_root (parser)
-      || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser))) {
-    g_set_error (error, RADIO_ERROR, RADIO_ERROR_CONFIG,
-        "%s: top level is not a JSON object", path);
-    return NULL;
-  }
-  return g_steal_pointer (&parser);
-}
-
 /* ---- tensor binding ----------------------------------------------------- */
 
 static const RadioTensorInfo *
@@ -306,7 +204,7 @@ static gboolean
 add_sharded_files (RadioCheckpoint *c, const char *dir,
     const char *index_path, GError **error)
 {
-  g_autoptr (JsonParser) parser = parse_json_file (index_path, error);
+  g_autoptr (JsonParser) parser = radio_json_parse_file (index_path, error);
   g_autoptr (GHashTable) opened = NULL; /* file name -> RadioSafetensors* */
   JsonObject *map;
   JsonObjectIter iter;
@@ -315,7 +213,7 @@ add_sharded_files (RadioCheckpoint *c, const char *dir,
 
   if (!parser)
     return FALSE;
-  map = get_object_member (json_node_get_object (json_parser_get_root
+  map = radio_json_get_object (json_node_get_object (json_parser_get_root
           (parser)), "weight_map");
   if (!map) {
     g_set_error (error, RADIO_ERROR, RADIO_ERROR_CONFIG,
@@ -493,7 +391,7 @@ count_cls_tokens (RadioCheckpoint *c, const char *config_path,
   JsonArray *teachers;
   guint i;
 
-  if (!get_bool (args, "cls_token_per_teacher", FALSE)) {
+  if (!radio_json_get_bool (args, "cls_token_per_teacher", FALSE)) {
     c->num_cls_tokens = 1;
     return TRUE;
   }
@@ -508,7 +406,7 @@ count_cls_tokens (RadioCheckpoint *c, const char *config_path,
   for (i = 0; i < json_array_get_length (teachers); i++) {
     JsonNode *t = json_array_get_element (teachers, i);
     const char *name = JSON_NODE_HOLDS_OBJECT (t)
-        ? get_string (json_node_get_object (t), "name") : NULL;
+        ? radio_json_get_string (json_node_get_object (t), "name") : NULL;
     if (!name) {
       g_set_error (error, RADIO_ERROR, RADIO_ERROR_CONFIG,
           "%s: 'args.teachers[%u]' has no name", config_path, i);
@@ -574,7 +472,7 @@ load_summary_idxs (RadioCheckpoint *c, JsonObject *args, GError **error)
     for (i = 0; i < n && i < c->num_cls_tokens; i++) {
       JsonNode *t = json_array_get_element (teachers, i);
       if (JSON_NODE_HOLDS_OBJECT (t)
-          && get_bool (json_node_get_object (t), "use_summary", TRUE))
+          && radio_json_get_bool (json_node_get_object (t), "use_summary", TRUE))
         c->summary_idxs[c->n_summary++] = i;
     }
     if (c->n_summary == 0)
@@ -651,7 +549,7 @@ load_mlp (RadioCheckpoint *c, const char *config_path, const char *prefix,
       break;
     n_inner++;
   }
-  if (!get_uint (config_path, conf, "adaptor num_inner of ", "num_inner",
+  if (!radio_json_get_uint (config_path, conf, "adaptor num_inner of ", "num_inner",
           n_inner, &conf_inner, error))
     return FALSE;
   if (conf_inner != n_inner) {
@@ -673,7 +571,7 @@ load_mlp (RadioCheckpoint *c, const char *config_path, const char *prefix,
   }
   if (!load_norm (c, fn, hidden, 1e-5f, TRUE, &mlp->final_norm, error)
       || !load_linear (c, fl, 0, hidden, &mlp->final_linear, error)
-      || !get_uint (config_path, conf, "adaptor ", "upsample_factor", 1,
+      || !radio_json_get_uint (config_path, conf, "adaptor ", "upsample_factor", 1,
           &mlp->upsample_factor, error))
     return FALSE;
   out_total = mlp->final_linear.out_dim;
@@ -692,7 +590,7 @@ static gboolean
 load_adaptors (RadioCheckpoint *c, const char *config_path, JsonObject *root,
     GError **error)
 {
-  JsonObject *configs = get_object_member (root, "adaptor_configs");
+  JsonObject *configs = radio_json_get_object (root, "adaptor_configs");
   g_autoptr (GList) names = NULL;
   const char *mlp_version;
   GList *l;
@@ -700,7 +598,7 @@ load_adaptors (RadioCheckpoint *c, const char *config_path, JsonObject *root,
 
   if (!configs || json_object_get_size (configs) == 0)
     return TRUE;
-  mlp_version = get_string (get_object_member (root, "args"), "mlp_version");
+  mlp_version = radio_json_get_string (radio_json_get_object (root, "args"), "mlp_version");
   if (mlp_version && strcmp (mlp_version, "v2") != 0) {
     g_set_error (error, RADIO_ERROR, RADIO_ERROR_UNSUPPORTED,
         "%s: adaptor MLP version '%s' is not supported (only v2)", c->path,
@@ -711,7 +609,7 @@ load_adaptors (RadioCheckpoint *c, const char *config_path, JsonObject *root,
   c->adaptors = g_new0 (RadioAdaptor, g_list_length (names));
   for (l = names; l; l = l->next, i++) {
     const char *name = l->data;
-    JsonObject *conf = get_object_member (configs, name);
+    JsonObject *conf = radio_json_get_object (configs, name);
     RadioAdaptor *a = &c->adaptors[i];
     g_autofree char *head = g_strdup_printf ("adaptors.%s.head_mlp", name);
     g_autofree char *feat = g_strdup_printf ("adaptors.%s.feat_mlp", name);
@@ -723,12 +621,12 @@ load_adaptors (RadioCheckpoint *c, const char *config_path, JsonObject *root,
           "%s: adaptor_configs.%s is not an object", config_path, name);
       return FALSE;
     }
-    if (!get_uint (config_path, conf, "adaptor ", "head_idx", 0,
+    if (!radio_json_get_uint (config_path, conf, "adaptor ", "head_idx", 0,
             &a->head_idx, error)
         || !load_mlp (c, config_path, head,
-            get_object_member (conf, "summary"), &a->summary, error)
+            radio_json_get_object (conf, "summary"), &a->summary, error)
         || !load_mlp (c, config_path, feat,
-            get_object_member (conf, "feature"), &a->feature, error))
+            radio_json_get_object (conf, "feature"), &a->feature, error))
       return FALSE;
     if (a->head_idx >= c->num_cls_tokens) {
       g_set_error (error, RADIO_ERROR, RADIO_ERROR_CONFIG,
@@ -744,7 +642,7 @@ load_adaptors (RadioCheckpoint *c, const char *config_path, JsonObject *root,
 static gboolean
 resolve (RadioCheckpoint *c, const char *config_path, GError **error)
 {
-  g_autoptr (JsonParser) parser = parse_json_file (config_path, error);
+  g_autoptr (JsonParser) parser = radio_json_parse_file (config_path, error);
   JsonObject *root, *args, *kwargs;
   const RadioArchSpec *spec;
   const RadioTensorInfo *info;
@@ -754,31 +652,31 @@ resolve (RadioCheckpoint *c, const char *config_path, GError **error)
   if (!parser)
     return FALSE;
   root = json_node_get_object (json_parser_get_root (parser));
-  args = get_object_member (root, "args");
+  args = radio_json_get_object (root, "args");
   if (!args) {
     g_set_error (error, RADIO_ERROR, RADIO_ERROR_CONFIG,
         "%s: no 'args' object (not a RADIO config.json?)", config_path);
     return FALSE;
   }
-  kwargs = get_object_member (args, "model_kwargs");
-  c->version = g_strdup (get_string (root, "version"));
-  c->arch_name = g_strdup (get_string (args, "model"));
+  kwargs = radio_json_get_object (args, "model_kwargs");
+  c->version = g_strdup (radio_json_get_string (root, "version"));
+  c->arch_name = g_strdup (radio_json_get_string (args, "model"));
   if (!(spec = lookup_arch (c, config_path, c->arch_name, error)))
     return FALSE;
-  if (has_value (root, "vitdet_window_size")) {
+  if (radio_json_has_value (root, "vitdet_window_size")) {
     g_set_error (error, RADIO_ERROR, RADIO_ERROR_UNSUPPORTED,
         "%s: the windowed-attention (ViTDet) variant is not supported",
         c->path);
     return FALSE;
   }
-  if (get_bool (kwargs, "qk_norm", FALSE)) {
+  if (radio_json_get_bool (kwargs, "qk_norm", FALSE)) {
     g_set_error (error, RADIO_ERROR, RADIO_ERROR_UNSUPPORTED,
         "%s: qk_norm models are not supported", c->path);
     return FALSE;
   }
 
   /* Patch embedder: its shape gives D and P. */
-  if (!get_uint (config_path, root, "", "patch_size", spec->patch_size,
+  if (!radio_json_get_uint (config_path, root, "", "patch_size", spec->patch_size,
           &c->patch_size, error))
     return FALSE;
   if (c->patch_size == 0 || c->patch_size > 64) {
@@ -791,7 +689,7 @@ resolve (RadioCheckpoint *c, const char *config_path, GError **error)
     return FALSE;
   c->embed_dim = c->embedder.out_dim;
   c->weight_dtype = c->embedder.weight.dtype;
-  if (!get_uint (config_path, kwargs, "args.model_kwargs.", "embed_dim",
+  if (!radio_json_get_uint (config_path, kwargs, "args.model_kwargs.", "embed_dim",
           c->embed_dim, &kw, error))
     return FALSE;
   if (kw != c->embed_dim) {
@@ -800,9 +698,9 @@ resolve (RadioCheckpoint *c, const char *config_path, GError **error)
         c->path, c->embed_dim, kw);
     return FALSE;
   }
-  if (!get_uint (config_path, kwargs, "args.model_kwargs.", "num_heads",
+  if (!radio_json_get_uint (config_path, kwargs, "args.model_kwargs.", "num_heads",
           spec->num_heads, &c->num_heads, error)
-      || !get_uint (config_path, kwargs, "args.model_kwargs.", "depth",
+      || !radio_json_get_uint (config_path, kwargs, "args.model_kwargs.", "depth",
           spec->depth, &c->depth, error))
     return FALSE;
   if (c->num_heads == 0 || c->embed_dim % c->num_heads != 0
@@ -835,12 +733,12 @@ resolve (RadioCheckpoint *c, const char *config_path, GError **error)
 
   /* Prefix tokens. */
   if (!count_cls_tokens (c, config_path, args, error)
-      || !get_uint (config_path, args, "args.", "register_multiple", 0,
+      || !radio_json_get_uint (config_path, args, "args.", "register_multiple", 0,
           &register_multiple, error)
-      || !get_uint (config_path, args, "args.", "cpe_num_registers", 0,
+      || !radio_json_get_uint (config_path, args, "args.", "cpe_num_registers", 0,
           &cpe_registers, error))
     return FALSE;
-  if (has_value (args, "cpe_num_registers"))
+  if (radio_json_has_value (args, "cpe_num_registers"))
     c->num_registers = cpe_registers;
   else if (register_multiple > 0)
     c->num_registers = register_multiple
@@ -865,7 +763,7 @@ resolve (RadioCheckpoint *c, const char *config_path, GError **error)
     return FALSE;
 
   /* Position grid. */
-  if (!get_uint (config_path, args, "args.", "cpe_max_size", 0,
+  if (!radio_json_get_uint (config_path, args, "args.", "cpe_max_size", 0,
           &cpe_max_size, error))
     return FALSE;
   {
@@ -914,13 +812,13 @@ resolve (RadioCheckpoint *c, const char *config_path, GError **error)
           c->embed_dim, 1e-5f, FALSE, &c->patch_norm, error)
       || !load_blocks (c, error)
       || !load_norm (c, "model.norm", c->embed_dim, 1e-6f,
-          get_bool (args, "model_norm", FALSE), &c->final_norm, error))
+          radio_json_get_bool (args, "model_norm", FALSE), &c->final_norm, error))
     return FALSE;
-  if (!get_bool (args, "model_norm", FALSE) && c->final_norm.dim) {
+  if (!radio_json_get_bool (args, "model_norm", FALSE) && c->final_norm.dim) {
     /* Present but switched off: the upstream model skips it too. */
     memset (&c->final_norm, 0, sizeof (c->final_norm));
   }
-  if (has_value (root, "feature_normalizer_config")) {
+  if (radio_json_has_value (root, "feature_normalizer_config")) {
     gint64 shape[2] = { c->embed_dim, c->embed_dim };
     if (!load_vector (c, "feature_normalizer.mean", c->embed_dim, TRUE,
             &c->normalizer_mean, error)
@@ -933,7 +831,7 @@ resolve (RadioCheckpoint *c, const char *config_path, GError **error)
   if (!load_adaptors (c, config_path, root, error))
     return FALSE;
 
-  if (!get_uint (config_path, root, "", "max_resolution", 2048,
+  if (!radio_json_get_uint (config_path, root, "", "max_resolution", 2048,
           &c->max_resolution, error))
     return FALSE;
   {
@@ -951,7 +849,7 @@ resolve (RadioCheckpoint *c, const char *config_path, GError **error)
       c->preferred_height = c->preferred_width = 16 * c->patch_size;
   }
   c->pos_interp = radio_pos_interp_for_version (c->version);
-  c->random_weights = get_bool (root, "gst_radio_random_weights", FALSE);
+  c->random_weights = radio_json_get_bool (root, "gst_radio_random_weights", FALSE);
   return TRUE;
 }
 

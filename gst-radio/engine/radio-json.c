@@ -1,8 +1,12 @@
-/* radio-json.c: a strictness and depth check run on JSON text from model
- * files before json-glib parses it. */
+/* radio-json.c: JSON from model files: a strictness and depth check run
+ * before json-glib parses it, and typed, validating member getters for
+ * config.json and index files. */
 #include "radio-json.h"
 
+#include <math.h>
 #include <string.h>
+
+#include "radio-error.h"
 
 /* json-glib's parser recurses once per nesting level, and its tokenizer also
  * takes single-quoted strings, comments and loose escapes (a bad \u escape
@@ -79,4 +83,106 @@ radio_json_text_problem (const char *text, gsize len)
     }
   }
   return NULL;
+}
+
+/* ---- config.json members ------------------------------------------------ */
+
+JsonObject *
+radio_json_get_object (JsonObject *obj, const char *key)
+{
+  JsonNode *node = obj ? json_object_get_member (obj, key) : NULL;
+  return node && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node)
+      : NULL;
+}
+
+/* TRUE when key is present and not null. */
+gboolean
+radio_json_has_value (JsonObject *obj, const char *key)
+{
+  JsonNode *node = obj ? json_object_get_member (obj, key) : NULL;
+  return node && !JSON_NODE_HOLDS_NULL (node);
+}
+
+/* Reads a non-negative integer; absent or null gives def.  A float with an
+ * integral value is accepted (some exporters write 512.0). */
+gboolean
+radio_json_get_uint (const char *file, JsonObject *obj, const char *where,
+    const char *key, guint def, guint *out, GError **error)
+{
+  JsonNode *node = obj ? json_object_get_member (obj, key) : NULL;
+  GType type;
+  double v;
+
+  *out = def;
+  if (!node || JSON_NODE_HOLDS_NULL (node))
+    return TRUE;
+  type = JSON_NODE_HOLDS_VALUE (node) ? json_node_get_value_type (node)
+      : G_TYPE_INVALID;
+  if (type == G_TYPE_INT64)
+    v = (double) json_node_get_int (node);
+  else if (type == G_TYPE_DOUBLE)
+    v = json_node_get_double (node);
+  else
+    v = -1;
+  if (v < 0 || v > G_MAXINT32 || v != floor (v)) {
+    g_set_error (error, RADIO_ERROR, RADIO_ERROR_CONFIG,
+        "%s: '%s%s' must be a non-negative integer", file, where, key);
+    return FALSE;
+  }
+  *out = (guint) v;
+  return TRUE;
+}
+
+gboolean
+radio_json_get_bool (JsonObject *obj, const char *key, gboolean def)
+{
+  JsonNode *node = obj ? json_object_get_member (obj, key) : NULL;
+  if (!node || !JSON_NODE_HOLDS_VALUE (node)
+      || json_node_get_value_type (node) != G_TYPE_BOOLEAN)
+    return def;
+  return json_node_get_boolean (node);
+}
+
+const char *
+radio_json_get_string (JsonObject *obj, const char *key)
+{
+  JsonNode *node = obj ? json_object_get_member (obj, key) : NULL;
+  if (!node || !JSON_NODE_HOLDS_VALUE (node)
+      || json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+  return json_node_get_string (node);
+}
+
+JsonParser *
+radio_json_parse_file (const char *path, GError **error)
+{
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autofree char *contents = NULL;
+  g_autoptr (GError) local = NULL;
+  const char *problem;
+  gsize len;
+
+  if (!g_file_get_contents (path, &contents, &len, &local)) {
+    g_set_error (error, RADIO_ERROR, RADIO_ERROR_CONFIG, "cannot read %s: %s",
+        path, local->message);
+    return NULL;
+  }
+  problem = radio_json_text_problem (contents, len);
+  if (problem) {
+    g_set_error (error, RADIO_ERROR, RADIO_ERROR_CONFIG,
+        "%s is not valid JSON: %s", path, problem);
+    return NULL;
+  }
+  if (!json_parser_load_from_data (parser, contents, (gssize) len, &local)) {
+    g_set_error (error, RADIO_ERROR, RADIO_ERROR_CONFIG,
+        "%s is not valid JSON: %s", path, local->message);
+    return NULL;
+  }
+  if (!json_parser_get_root (parser)
+      || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser))) {
+    g_set_error (error, RADIO_ERROR, RADIO_ERROR_CONFIG,
+        "%s: top level is not a JSON object", path);
+    return NULL;
+  }
+  return g_steal_pointer (&parser);
 }

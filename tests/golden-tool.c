@@ -15,6 +15,7 @@
 
 #include "radio-image.h"
 #include "radio-safetensors.h"
+#include "test-util.h"
 
 static int
 export_png (const char *case_path, const char *out_path)
@@ -46,26 +47,19 @@ export_png (const char *case_path, const char *out_path)
 static gboolean
 compare_tensor (const RadioTensorInfo *out, const RadioTensorInfo *ref)
 {
-  double sum = 0, sq = 0, max_err = 0, std;
-  guint64 i, n = ref->n_elements;
+  double max_err, std, ratio;
 
-  if (out->dtype != RADIO_DTYPE_F32 || out->n_elements != n || n == 0) {
+  if (out->dtype != RADIO_DTYPE_F32 || out->n_elements != ref->n_elements
+      || ref->n_elements == 0) {
     g_printerr ("%s: dtype or size differs from the reference\n", out->name);
     return FALSE;
   }
-  for (i = 0; i < n; i++) {
-    float a, r;
-    memcpy (&a, out->data + 4 * i, 4);
-    memcpy (&r, ref->data + 4 * i, 4);
-    sum += r;
-    sq += (double) r * r;
-    max_err = MAX (max_err, isfinite (a) ? fabs ((double) a - r) : INFINITY);
-  }
-  std = sqrt (MAX (sq / n - (sum / n) * (sum / n), 0));
-  g_print ("%-28s max|err| / std(ref) = %.3g\n", out->name, max_err / std);
-  if (!(max_err <= 1e-4 * std)) {
-    g_printerr ("%s: max error %g exceeds 1e-4 * std(ref) = %g\n",
-        out->name, max_err, 1e-4 * std);
+  ratio = radio_test_error_ratio (out->data, ref->data, ref->n_elements,
+      &max_err, &std);
+  g_print ("%-28s max|err| / std(ref) = %.3g\n", out->name, ratio);
+  if (!(ratio <= RADIO_TEST_F32_TOLERANCE)) {
+    g_printerr ("%s: max error %g exceeds %g * std(ref) = %g\n", out->name,
+        max_err, RADIO_TEST_F32_TOLERANCE, RADIO_TEST_F32_TOLERANCE * std);
     return FALSE;
   }
   return TRUE;

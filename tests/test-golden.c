@@ -13,8 +13,7 @@
 #include "radio-checkpoint.h"
 #include "radio-model.h"
 #include "radio-safetensors.h"
-
-#define GOLDEN_TOLERANCE 1e-4
+#include "test-util.h"
 
 typedef struct {
   char *model_dir;
@@ -30,34 +29,22 @@ golden_case_free (gpointer data)
   g_free (gc);
 }
 
-/* Compares out against a reference F32 tensor of the same element count;
- * returns max error / std(ref). */
-static double
+/* Compares out against a reference F32 tensor of the same element count
+ * under the golden contract. */
+static void
 compare (const char *what, const float *out, const RadioTensorInfo *ref,
     gsize n)
 {
-  const guint8 *bytes = ref->data;
-  double sum = 0, sq = 0, max_err = 0, std;
-  gsize i;
+  double max_err, std, ratio;
 
   g_assert_cmpint (ref->dtype, ==, RADIO_DTYPE_F32);
   g_assert_cmpuint (ref->n_elements, ==, n);
-  for (i = 0; i < n; i++) {
-    float r;
-    memcpy (&r, bytes + 4 * i, 4);
-    sum += r;
-    sq += (double) r * r;
-    g_assert_true (isfinite (out[i]));
-    max_err = MAX (max_err, fabs ((double) out[i] - r));
-  }
-  std = sqrt (MAX (sq / n - (sum / n) * (sum / n), 0));
+  ratio = radio_test_error_ratio (out, ref->data, n, &max_err, &std);
   g_test_message ("%s: max error %.3g, std(ref) %.3g, ratio %.3g", what,
-      max_err, std, max_err / std);
+      max_err, std, ratio);
   if (g_test_verbose ())
-    g_printerr ("  %-22s max|err| / std(ref) = %.3g\n", what, max_err / std);
-  g_assert_cmpfloat (std, >, 0);
-  g_assert_cmpfloat (max_err, <=, GOLDEN_TOLERANCE * std);
-  return max_err / std;
+    g_printerr ("  %-22s max|err| / std(ref) = %.3g\n", what, ratio);
+  g_assert_cmpfloat (ratio, <=, RADIO_TEST_F32_TOLERANCE);
 }
 
 static void

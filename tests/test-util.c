@@ -2,6 +2,8 @@
 #include "test-util.h"
 
 #include <glib/gstdio.h>
+#include <math.h>
+#include <string.h>
 
 void
 radio_test_remove_tree (const char *path)
@@ -20,4 +22,28 @@ radio_test_remove_tree (const char *path)
     g_dir_close (dir);
   }
   g_assert_cmpint (g_remove (path), ==, 0);
+}
+
+double
+radio_test_error_ratio (const void *out, const void *ref, gsize n,
+    double *max_err, double *std_ref)
+{
+  const guint8 *o = out, *r = ref;
+  double sum = 0, sq = 0, err = 0, std;
+  gsize i;
+
+  for (i = 0; i < n; i++) {
+    float a, b;
+    memcpy (&a, o + 4 * i, 4);
+    memcpy (&b, r + 4 * i, 4);
+    sum += b;
+    sq += (double) b * b;
+    err = MAX (err, isfinite (a) ? fabs ((double) a - b) : INFINITY);
+  }
+  std = n ? sqrt (MAX (sq / n - (sum / n) * (sum / n), 0)) : 0;
+  if (max_err)
+    *max_err = err;
+  if (std_ref)
+    *std_ref = std;
+  return std > 0 ? err / std : INFINITY;
 }

@@ -8,4 +8,14 @@
  * not followed); asserts that every removal succeeds. */
 void radio_test_remove_tree (const char *path);
 
+/* The golden contract for float32 paths: max|out - ref| <= 1e-4 std(ref). */
+#define RADIO_TEST_F32_TOLERANCE 1e-4
+
+/* max|out - ref| / std(ref) over n float32 values, both possibly unaligned
+ * (straight from safetensors files).  A non-finite output or a constant
+ * reference gives +infinity, so it can never pass a tolerance check.
+ * *max_err and *std_ref (may be NULL) receive the two factors. */
+double radio_test_error_ratio (const void *out, const void *ref, gsize n,
+    double *max_err, double *std_ref);
+
 #endif /* RADIO_TEST_UTIL_H */

@@ -26,6 +26,7 @@ typedef struct {
   char *model;
   char *backend;
   char *size;
+  guint size_width, size_height; /* parsed --size, 0 when not given */
   char **adaptors;
   char *pos_interp;
   char *output;
@@ -99,8 +100,9 @@ embed_one (const Options *opt, RadioCheckpoint *ckpt, RadioForward **fw,
 
   if (!image)
     return FALSE;
-  if (opt->size) {
-    parse_size (opt->size, &in_w, &in_h);
+  if (opt->size_width) {
+    in_w = opt->size_width;
+    in_h = opt->size_height;
   } else {
     in_w = radio_nearest_model_size (image->width, P);
     in_h = radio_nearest_model_size (image->height, P);
@@ -169,7 +171,7 @@ run (Options *opt)
   g_autoptr (RadioSafetensorsWriter) writer = NULL;
   RadioForward *fw = NULL;
   RadioPosInterp interp = RADIO_POS_INTERP_AUTO;
-  guint n_images, i, w, h;
+  guint n_images, i;
   int status = 0;
 
   if (!opt->model) {
@@ -192,7 +194,8 @@ run (Options *opt)
         "half-pixel, not '%s'\n", opt->pos_interp);
     return 2;
   }
-  if (opt->size && !parse_size (opt->size, &w, &h)) {
+  if (opt->size && !parse_size (opt->size, &opt->size_width,
+          &opt->size_height)) {
     g_printerr ("radio-embed: --size must look like 224x224, not '%s'\n",
         opt->size);
     return 2;
@@ -208,7 +211,8 @@ run (Options *opt)
     g_print ("%s", text);
     return 0;
   }
-  if (opt->size && (w % ckpt->patch_size || h % ckpt->patch_size)) {
+  if (opt->size_width && (opt->size_width % ckpt->patch_size
+          || opt->size_height % ckpt->patch_size)) {
     g_printerr ("radio-embed: --size %s is not a multiple of the patch "
         "size %u\n", opt->size, ckpt->patch_size);
     return 2;

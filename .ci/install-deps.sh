@@ -6,6 +6,9 @@ packages=(
   meson ninja-build pkg-config gcc libc6-dev
   libglib2.0-dev libjson-glib-dev libpng-dev libjpeg-dev
   valgrind python3
+  libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev
+  gstreamer1.0-tools gstreamer1.0-plugins-base
+  libopenblas-dev
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -70,6 +70,10 @@ const RadioRunnerConfig *radio_runner_get_config (RadioRunner *runner);
  * "CUDA device 0: NVIDIA H100 (sm_90)". */
 const char *radio_runner_describe (RadioRunner *runner);
 
+/* Why the runner differs from what the configuration asked for (AUTO fell
+ * back to the CPU, the CPU ignores a half precision), or NULL. */
+const char *radio_runner_get_notice (RadioRunner *runner);
+
 /* Preprocesses frame into the model input at `placement` (radio-frame.h)
  * and runs the forward.  Fails on an invalid frame or placement, or on a
  * device error; the runner stays usable afterwards. */
@@ -77,6 +81,7 @@ gboolean radio_runner_run_frame (RadioRunner *runner, const RadioFrame *frame,
     const RadioPlacement *placement, GError **error);
 
 const RadioOutputs *radio_runner_get_outputs (RadioRunner *runner);
+/* FLOPs of one forward, 0 when the backend does not say. */
 double radio_runner_get_flops (RadioRunner *runner);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RadioRunner, radio_runner_free)

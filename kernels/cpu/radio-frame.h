@@ -74,6 +74,21 @@ int radio_pixel_format_rgb_layout (RadioPixelFormat format, int offsets[3]);
 void radio_yuv_to_rgb_coefficients (RadioFrame *frame, double kr, double kb,
     double y_offset, double y_range, double c_offset, double c_range);
 
+/* ---- CPU reference (kernels/cpu/preprocess.c) --------------------------- */
+
+/* Floats of scratch memory radio_cpu_frame_to_image needs for this frame
+ * and placement (0 when the frame lands in the canvas unresized). */
+size_t radio_cpu_frame_scratch_floats (const RadioFrame *frame,
+    const RadioPlacement *placement);
+
+/* image[canvas_height, canvas_width, 3] from frame at placement, as the
+ * contract above says.  Returns 0, or -1 (nothing written) when the frame
+ * is invalid (no planes, zero size, strides shorter than a row) or the
+ * placement does not fit in the canvas. */
+int radio_cpu_frame_to_image (float *image, size_t canvas_height,
+    size_t canvas_width, const RadioFrame *frame,
+    const RadioPlacement *placement, float *scratch);
+
 #ifdef __cplusplus
 }
 #endif

@@ -330,6 +330,8 @@ gst_radio_finalize (GObject * object)
 
   g_free (self->model_path);
   g_free (self->adaptors);
+  g_free (self->model_info);
+  g_free (self->backend_info);
   G_OBJECT_CLASS (parent_class)->finalize (object);
 }
 

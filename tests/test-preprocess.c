@@ -15,12 +15,18 @@ typedef struct {
 } FormatCase;
 
 static const FormatCase formats[] = {
-  { RADIO_PIXEL_RGB, "RGB" }, { RADIO_PIXEL_BGR, "BGR" },
-  { RADIO_PIXEL_RGBA, "RGBA" }, { RADIO_PIXEL_BGRA, "BGRA" },
-  { RADIO_PIXEL_RGBX, "RGBx" }, { RADIO_PIXEL_BGRX, "BGRx" },
-  { RADIO_PIXEL_XRGB, "xRGB" }, { RADIO_PIXEL_XBGR, "xBGR" },
-  { RADIO_PIXEL_ARGB, "ARGB" }, { RADIO_PIXEL_ABGR, "ABGR" },
-  { RADIO_PIXEL_NV12, NULL }, { RADIO_PIXEL_I420, NULL },
+  { RADIO_PIXEL_RGB, "RGB" },
+  { RADIO_PIXEL_BGR, "BGR" },
+  { RADIO_PIXEL_RGBA, "RGBA" },
+  { RADIO_PIXEL_BGRA, "BGRA" },
+  { RADIO_PIXEL_RGBX, "RGBx" },
+  { RADIO_PIXEL_BGRX, "BGRx" },
+  { RADIO_PIXEL_XRGB, "xRGB" },
+  { RADIO_PIXEL_XBGR, "xBGR" },
+  { RADIO_PIXEL_ARGB, "ARGB" },
+  { RADIO_PIXEL_ABGR, "ABGR" },
+  { RADIO_PIXEL_NV12, NULL },
+  { RADIO_PIXEL_I420, NULL },
 };
 
 typedef struct {
@@ -32,8 +38,8 @@ typedef struct {
 
 /* A random frame with rows padded by 5 bytes. */
 static void
-test_frame_init (TestFrame *t, const FormatCase *fc, size_t w, size_t h,
-    GRand *rand)
+test_frame_init (
+    TestFrame *t, const FormatCase *fc, size_t w, size_t h, GRand *rand)
 {
   size_t cw = (w + 1) / 2, ch = (h + 1) / 2, sizes[3], i, p;
 
@@ -58,11 +64,10 @@ test_frame_init (TestFrame *t, const FormatCase *fc, size_t w, size_t h,
     t->kb = 0.0722;
     t->full_range = fc->format == RADIO_PIXEL_I420;
     if (t->full_range)
-      radio_yuv_to_rgb_coefficients (&t->frame, t->kr, t->kb, 0, 255, 128,
-          255);
+      radio_yuv_to_rgb_coefficients (&t->frame, t->kr, t->kb, 0, 255, 128, 255);
     else
-      radio_yuv_to_rgb_coefficients (&t->frame, t->kr, t->kb, 16, 219, 128,
-          224);
+      radio_yuv_to_rgb_coefficients (
+          &t->frame, t->kr, t->kb, 16, 219, 128, 224);
   }
   for (p = 0; p < 3; p++) {
     if ((fc->layout && p > 0) || (fc->format == RADIO_PIXEL_NV12 && p > 1))
@@ -93,8 +98,8 @@ chroma (const TestFrame *t, int v, double sx, double sy)
 
   sx = MAX (sx, 0.0);
   sy = MAX (sy, 0.0);
-  x0 = MIN ((long) floor (sx), cw - 1);
-  y0 = MIN ((long) floor (sy), ch - 1);
+  x0 = MIN ((long)floor (sx), cw - 1);
+  y0 = MIN ((long)floor (sy), ch - 1);
   x1 = MIN (x0 + 1, cw - 1);
   y1 = MIN (y0 + 1, ch - 1);
   lx = sx - x0;
@@ -107,20 +112,20 @@ chroma (const TestFrame *t, int v, double sx, double sy)
       s[k] = f->planes[1 + v][y * f->strides[1 + v] + x];
   }
   return (1 - ly) * ((1 - lx) * s[0] + lx * s[1])
-      + ly * ((1 - lx) * s[2] + lx * s[3]);
+         + ly * ((1 - lx) * s[2] + lx * s[3]);
 }
 
 /* Source pixel (x, y) as RGB in [0, 1], straight from the definitions. */
 static void
-reference_pixel (const TestFrame *t, const FormatCase *fc, size_t x,
-    size_t y, double rgb[3])
+reference_pixel (
+    const TestFrame *t, const FormatCase *fc, size_t x, size_t y, double rgb[3])
 {
   const RadioFrame *f = &t->frame;
   int c;
 
   if (fc->layout) {
-    const guint8 *px = f->planes[0] + y * f->strides[0]
-        + x * strlen (fc->layout);
+    const guint8 *px
+        = f->planes[0] + y * f->strides[0] + x * strlen (fc->layout);
     for (c = 0; c < 3; c++)
       rgb[c] = px[strchr (fc->layout, "RGB"[c]) - fc->layout] / 255.0;
   } else {
@@ -150,8 +155,8 @@ reference_resized (const TestFrame *t, const FormatCase *fc, size_t ox,
   double lx, ly, a[3], b[3], c[3], d[3];
   int k;
 
-  x0 = MIN ((size_t) sx, w - 1);
-  y0 = MIN ((size_t) sy, h - 1);
+  x0 = MIN ((size_t)sx, w - 1);
+  y0 = MIN ((size_t)sy, h - 1);
   x1 = MIN (x0 + 1, w - 1);
   y1 = MIN (y0 + 1, h - 1);
   lx = sx - x0;
@@ -162,7 +167,7 @@ reference_resized (const TestFrame *t, const FormatCase *fc, size_t ox,
   reference_pixel (t, fc, x1, y1, d);
   for (k = 0; k < 3; k++)
     rgb[k] = (1 - ly) * ((1 - lx) * a[k] + lx * b[k])
-        + ly * ((1 - lx) * c[k] + lx * d[k]);
+             + ly * ((1 - lx) * c[k] + lx * d[k]);
 }
 
 static double
@@ -170,23 +175,24 @@ check_case (const FormatCase *fc, size_t w, size_t h, size_t canvas_w,
     size_t canvas_h, const RadioPlacement *p, GRand *rand)
 {
   TestFrame t;
-  float *image = g_new (float, canvas_w * canvas_h * 3);
+  float *image = g_new (float, canvas_w *canvas_h * 3);
   float *scratch;
   double worst = 0.0;
   size_t x, y;
   int c;
 
   test_frame_init (&t, fc, w, h, rand);
-  scratch = g_new (float, MAX (radio_cpu_frame_scratch_floats (&t.frame, p),
-          1));
-  g_assert_cmpint (radio_cpu_frame_to_image (image, canvas_h, canvas_w,
-          &t.frame, p, scratch), ==, 0);
+  scratch
+      = g_new (float, MAX (radio_cpu_frame_scratch_floats (&t.frame, p), 1));
+  g_assert_cmpint (radio_cpu_frame_to_image (
+                       image, canvas_h, canvas_w, &t.frame, p, scratch),
+      ==, 0);
   for (y = 0; y < canvas_h; y++)
     for (x = 0; x < canvas_w; x++) {
       double want[3];
       const float *got = image + (y * canvas_w + x) * 3;
       gboolean inside = x >= p->x && x < p->x + p->width && y >= p->y
-          && y < p->y + p->height;
+                        && y < p->y + p->height;
 
       if (!inside) {
         for (c = 0; c < 3; c++)
@@ -196,8 +202,8 @@ check_case (const FormatCase *fc, size_t w, size_t h, size_t canvas_w,
       if (p->width == w && p->height == h)
         reference_pixel (&t, fc, x - p->x, y - p->y, want);
       else
-        reference_resized (&t, fc, x - p->x, y - p->y, p->width, p->height,
-            want);
+        reference_resized (
+            &t, fc, x - p->x, y - p->y, p->width, p->height, want);
       for (c = 0; c < 3; c++)
         worst = MAX (worst, fabs (got[c] - want[c]));
     }
@@ -214,12 +220,12 @@ test_formats (void)
   static const struct {
     size_t w, h, cw, ch, px, py, pw, ph;
   } layouts[] = {
-    { 13, 9, 13, 9, 0, 0, 13, 9 },     /* as is, odd sizes */
-    { 13, 9, 32, 16, 0, 0, 32, 16 },   /* upscale */
-    { 37, 29, 16, 16, 0, 0, 16, 16 },  /* downscale */
-    { 37, 19, 32, 32, 0, 8, 32, 16 },  /* letterbox, bands top and bottom */
-    { 7, 21, 16, 32, 5, 0, 6, 32 },    /* letterbox, bands left and right */
-    { 13, 9, 20, 12, 3, 2, 13, 9 },    /* padded, not resized */
+    { 13, 9, 13, 9, 0, 0, 13, 9 },    /* as is, odd sizes */
+    { 13, 9, 32, 16, 0, 0, 32, 16 },  /* upscale */
+    { 37, 29, 16, 16, 0, 0, 16, 16 }, /* downscale */
+    { 37, 19, 32, 32, 0, 8, 32, 16 }, /* letterbox, bands top and bottom */
+    { 7, 21, 16, 32, 5, 0, 6, 32 },   /* letterbox, bands left and right */
+    { 13, 9, 20, 12, 3, 2, 13, 9 },   /* padded, not resized */
   };
   GRand *rand = g_rand_new_with_seed (11);
   guint f, l;
@@ -230,8 +236,8 @@ test_formats (void)
         layouts[l].ph, { 0.25f, 0.5f, 0.75f } };
       double err = check_case (&formats[f], layouts[l].w, layouts[l].h,
           layouts[l].cw, layouts[l].ch, &p, rand);
-      g_test_message ("format %d layout %u: max error %.3g",
-          formats[f].format, l, err);
+      g_test_message (
+          "format %d layout %u: max error %.3g", formats[f].format, l, err);
       g_assert_cmpfloat (err, <=, 2e-6);
     }
   g_rand_free (rand);
@@ -244,17 +250,20 @@ test_rgb_exact (void)
 {
   guint8 px[2 * 3 * 3];
   float image[2 * 3 * 3];
-  RadioFrame f = { RADIO_PIXEL_RGB, 3, 2, { px }, { 9 } };
+  RadioFrame f = { .format = RADIO_PIXEL_RGB,
+    .width = 3,
+    .height = 2,
+    .planes = { px },
+    .strides = { 9 } };
   RadioPlacement p = { 0, 0, 3, 2, { 0, 0, 0 } };
   guint i;
 
   for (i = 0; i < sizeof px; i++)
     px[i] = i * 13;
   g_assert_cmpint (radio_cpu_frame_scratch_floats (&f, &p), ==, 0);
-  g_assert_cmpint (radio_cpu_frame_to_image (image, 2, 3, &f, &p, NULL), ==,
-      0);
+  g_assert_cmpint (radio_cpu_frame_to_image (image, 2, 3, &f, &p, NULL), ==, 0);
   for (i = 0; i < sizeof px; i++)
-    g_assert_cmpfloat (image[i], ==, (float) px[i] / 255.0f);
+    g_assert_cmpfloat (image[i], ==, (float)px[i] / 255.0f);
 }
 
 static void
@@ -262,44 +271,48 @@ test_invalid (void)
 {
   guint8 px[64 * 3] = { 0 };
   float image[16 * 16 * 3];
-  RadioFrame f = { RADIO_PIXEL_RGB, 8, 8, { px }, { 24 } };
+  RadioFrame f = { .format = RADIO_PIXEL_RGB,
+    .width = 8,
+    .height = 8,
+    .planes = { px },
+    .strides = { 24 } };
   RadioPlacement p = { 0, 0, 16, 16, { 0, 0, 0 } };
   float scratch[8 * 8 * 3 + 16 * 16 * 3];
 
-  g_assert_cmpint (radio_cpu_frame_to_image (image, 16, 16, &f, &p, scratch),
-      ==, 0);
+  g_assert_cmpint (
+      radio_cpu_frame_to_image (image, 16, 16, &f, &p, scratch), ==, 0);
   /* placement outside the canvas */
   p.x = 1;
-  g_assert_cmpint (radio_cpu_frame_to_image (image, 16, 16, &f, &p, scratch),
-      ==, -1);
+  g_assert_cmpint (
+      radio_cpu_frame_to_image (image, 16, 16, &f, &p, scratch), ==, -1);
   p.x = 0;
   /* stride shorter than a row */
   f.strides[0] = 23;
-  g_assert_cmpint (radio_cpu_frame_to_image (image, 16, 16, &f, &p, scratch),
-      ==, -1);
+  g_assert_cmpint (
+      radio_cpu_frame_to_image (image, 16, 16, &f, &p, scratch), ==, -1);
   f.strides[0] = 24;
   /* no data, no size, unknown format, missing chroma plane */
   f.planes[0] = NULL;
-  g_assert_cmpint (radio_cpu_frame_to_image (image, 16, 16, &f, &p, scratch),
-      ==, -1);
+  g_assert_cmpint (
+      radio_cpu_frame_to_image (image, 16, 16, &f, &p, scratch), ==, -1);
   f.planes[0] = px;
   f.width = 0;
-  g_assert_cmpint (radio_cpu_frame_to_image (image, 16, 16, &f, &p, scratch),
-      ==, -1);
+  g_assert_cmpint (
+      radio_cpu_frame_to_image (image, 16, 16, &f, &p, scratch), ==, -1);
   f.width = 8;
   f.format = RADIO_PIXEL_COUNT;
-  g_assert_cmpint (radio_cpu_frame_to_image (image, 16, 16, &f, &p, scratch),
-      ==, -1);
+  g_assert_cmpint (
+      radio_cpu_frame_to_image (image, 16, 16, &f, &p, scratch), ==, -1);
   f.format = RADIO_PIXEL_NV12;
   f.strides[0] = 8;
-  g_assert_cmpint (radio_cpu_frame_to_image (image, 16, 16, &f, &p, scratch),
-      ==, -1);
+  g_assert_cmpint (
+      radio_cpu_frame_to_image (image, 16, 16, &f, &p, scratch), ==, -1);
   /* empty placement */
   f.format = RADIO_PIXEL_RGB;
   f.strides[0] = 24;
   p.width = 0;
-  g_assert_cmpint (radio_cpu_frame_to_image (image, 16, 16, &f, &p, scratch),
-      ==, -1);
+  g_assert_cmpint (
+      radio_cpu_frame_to_image (image, 16, 16, &f, &p, scratch), ==, -1);
 }
 
 int

@@ -132,17 +132,16 @@ test_cpu_runner (void)
   fixture_init (&f);
   r = radio_runner_new (f.ckpt, &c, &error);
   g_assert_no_error (error);
-  g_assert_cmpint (radio_runner_get_config (r)->backend, ==,
-      RADIO_BACKEND_CPU);
-  g_assert_cmpint (radio_runner_get_config (r)->precision, ==,
-      RADIO_PRECISION_FP32);
+  g_assert_cmpint (radio_runner_get_config (r)->backend, ==, RADIO_BACKEND_CPU);
+  g_assert_cmpint (
+      radio_runner_get_config (r)->precision, ==, RADIO_PRECISION_FP32);
   g_assert_null (radio_runner_get_notice (r));
   g_assert_true (radio_runner_run_frame (r, &f.frame, &f.place, &error));
   g_assert_no_error (error);
   o = radio_runner_get_outputs (r);
 
-  fw = radio_forward_new (f.ckpt, 48, 64, RADIO_POS_INTERP_AUTO,
-      c.adaptors, &error);
+  fw = radio_forward_new (
+      f.ckpt, 48, 64, RADIO_POS_INTERP_AUTO, c.adaptors, &error);
   g_assert_no_error (error);
   image = g_new (float, sizeof f.rgb);
   radio_cpu_u8_to_unit_f32 (image, f.rgb, sizeof f.rgb);
@@ -159,8 +158,8 @@ test_cpu_runner (void)
   for (i = 0; i < o->adaptors[0].summary_dim; i++)
     g_assert_cmpfloat (o->adaptors[0].summary[i], ==,
         radio_forward_get_adaptor (fw, 0)->summary[i]);
-  g_assert_cmpfloat (radio_runner_get_flops (r), ==,
-      radio_forward_get_flops (fw));
+  g_assert_cmpfloat (
+      radio_runner_get_flops (r), ==, radio_forward_get_flops (fw));
 
   /* a frame that does not fit the placement is an error, and the runner
    * keeps working afterwards */
@@ -190,8 +189,8 @@ test_backend_choice (void)
   c.precision = RADIO_PRECISION_BF16;
   r = radio_runner_new (f.ckpt, &c, &error);
   g_assert_no_error (error);
-  g_assert_cmpint (radio_runner_get_config (r)->precision, ==,
-      RADIO_PRECISION_FP32);
+  g_assert_cmpint (
+      radio_runner_get_config (r)->precision, ==, RADIO_PRECISION_FP32);
   g_assert_nonnull (strstr (radio_runner_get_notice (r), "bf16 ignored"));
   radio_runner_free (r);
 
@@ -203,8 +202,8 @@ test_backend_choice (void)
   r = radio_runner_new (f.ckpt, &c, &error);
   if (r) {
     g_test_message ("a CUDA device is usable: %s", radio_runner_describe (r));
-    g_assert_cmpint (radio_runner_get_config (r)->backend, ==,
-        RADIO_BACKEND_CUDA);
+    g_assert_cmpint (
+        radio_runner_get_config (r)->backend, ==, RADIO_BACKEND_CUDA);
     radio_runner_free (r);
   } else {
     g_assert_error (error, RADIO_ERROR, RADIO_ERROR_UNSUPPORTED);
@@ -213,10 +212,10 @@ test_backend_choice (void)
     c.backend = RADIO_BACKEND_AUTO;
     r = radio_runner_new (f.ckpt, &c, &error);
     g_assert_no_error (error);
-    g_assert_cmpint (radio_runner_get_config (r)->backend, ==,
-        RADIO_BACKEND_CPU);
-    g_assert_nonnull (strstr (radio_runner_get_notice (r),
-            "running on the CPU"));
+    g_assert_cmpint (
+        radio_runner_get_config (r)->backend, ==, RADIO_BACKEND_CPU);
+    g_assert_nonnull (
+        strstr (radio_runner_get_notice (r), "running on the CPU"));
     radio_runner_free (r);
   }
 

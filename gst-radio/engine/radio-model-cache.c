@@ -51,21 +51,21 @@ checkpoint_digest (RadioCheckpoint *ckpt)
   g_autoptr (GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
   guint f, t, k;
 
-  g_checksum_update (sum, (const guchar *) ckpt->version,
-      strlen (ckpt->version) + 1);
-  g_checksum_update (sum, (const guchar *) ckpt->arch_name,
-      strlen (ckpt->arch_name) + 1);
+  g_checksum_update (
+      sum, (const guchar *)ckpt->version, strlen (ckpt->version) + 1);
+  g_checksum_update (
+      sum, (const guchar *)ckpt->arch_name, strlen (ckpt->arch_name) + 1);
   for (f = 0; f < ckpt->files->len; f++) {
     RadioSafetensors *st = g_ptr_array_index (ckpt->files, f);
     guint64 size = radio_safetensors_get_file_size (st);
     guint n = radio_safetensors_get_n_tensors (st);
 
-    g_checksum_update (sum, (const guchar *) &size, sizeof size);
+    g_checksum_update (sum, (const guchar *)&size, sizeof size);
     for (t = 0; t < n; t++) {
       const RadioTensorInfo *info = radio_safetensors_get_tensor (st, t);
-      g_checksum_update (sum, (const guchar *) info->name,
-          strlen (info->name) + 1);
-      g_checksum_update (sum, (const guchar *) info->shape,
+      g_checksum_update (
+          sum, (const guchar *)info->name, strlen (info->name) + 1);
+      g_checksum_update (sum, (const guchar *)info->shape,
           info->n_dims * sizeof info->shape[0]);
     }
     /* Start, middle and end of every tensor's data. */
@@ -90,8 +90,8 @@ radio_model_cache_acquire (const char *path, GError **error)
 
   g_mutex_lock (&cache_lock);
   if (!cache_by_key) {
-    cache_by_key = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
-        cache_entry_free);
+    cache_by_key = g_hash_table_new_full (
+        g_str_hash, g_str_equal, NULL, cache_entry_free);
     cache_by_ckpt = g_hash_table_new (g_direct_hash, g_direct_equal);
   }
   e = g_hash_table_lookup (cache_by_key, key);

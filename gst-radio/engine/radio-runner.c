@@ -72,8 +72,8 @@ static char *
 cuda_module_candidates_try (GString *why)
 {
   const char *env = g_getenv ("GST_RADIO_CUDA_MODULE");
-  const char *candidates[] = { env, GST_RADIO_CUDA_MODULE_INSTALLED,
-    GST_RADIO_CUDA_MODULE_BUILT };
+  const char *candidates[]
+      = { env, GST_RADIO_CUDA_MODULE_INSTALLED, GST_RADIO_CUDA_MODULE_BUILT };
   guint i;
 
   for (i = 0; i < G_N_ELEMENTS (candidates); i++) {
@@ -81,8 +81,7 @@ cuda_module_candidates_try (GString *why)
       continue;
     if (g_file_test (candidates[i], G_FILE_TEST_IS_REGULAR))
       return g_strdup (candidates[i]);
-    g_string_append_printf (why, "%s%s", why->len ? ", " : "",
-        candidates[i]);
+    g_string_append_printf (why, "%s%s", why->len ? ", " : "", candidates[i]);
   }
   return NULL;
 }
@@ -99,31 +98,33 @@ cuda_module_load (gpointer data)
 
   if (!GST_RADIO_HAVE_CUDA_MODULE && !g_getenv ("GST_RADIO_CUDA_MODULE")) {
     state->error = g_strdup ("gst-radio was built without the CUDA backend "
-        "(meson option cuda, nvcc and cuBLAS needed)");
+                             "(meson option cuda, nvcc and cuBLAS needed)");
     return state;
   }
   path = cuda_module_candidates_try (tried);
   if (!path) {
     state->error = g_strdup_printf ("the CUDA backend module is not "
-        "installed (looked for %s)", tried->str);
+                                    "installed (looked for %s)",
+        tried->str);
     return state;
   }
   /* Resident: the module keeps device state and is never unloaded. */
   module = g_module_open (path, G_MODULE_BIND_LOCAL);
   if (!module) {
-    state->error = g_strdup_printf ("cannot load the CUDA backend %s: %s",
-        path, g_module_error ());
+    state->error = g_strdup_printf (
+        "cannot load the CUDA backend %s: %s", path, g_module_error ());
     return state;
   }
   g_module_make_resident (module);
-  if (!g_module_symbol (module, RADIO_CUDA_MODULE_SYMBOL, (gpointer *) & get)
+  if (!g_module_symbol (module, RADIO_CUDA_MODULE_SYMBOL, (gpointer *)&get)
       || !get || !(m = get ())) {
     state->error = g_strdup_printf ("%s is not a gst-radio CUDA module", path);
     return state;
   }
   if (m->abi_version != RADIO_CUDA_MODULE_ABI_VERSION) {
     state->error = g_strdup_printf ("%s has interface version %u, this "
-        "build needs %u", path, m->abi_version, RADIO_CUDA_MODULE_ABI_VERSION);
+                                    "build needs %u",
+        path, m->abi_version, RADIO_CUDA_MODULE_ABI_VERSION);
     return state;
   }
   state->module = m;
@@ -137,8 +138,8 @@ cuda_module_get (GError **error)
   CudaModuleState *state = g_once (&once, cuda_module_load, NULL);
 
   if (!state->module)
-    g_set_error (error, RADIO_ERROR, RADIO_ERROR_UNSUPPORTED, "%s",
-        state->error);
+    g_set_error (
+        error, RADIO_ERROR, RADIO_ERROR_UNSUPPORTED, "%s", state->error);
   return state->module;
 }
 
@@ -150,12 +151,12 @@ cpu_runner_init (RadioRunner *r, RadioCheckpoint *ckpt, GError **error)
   const RadioRunnerConfig *c = &r->config;
   guint i;
 
-  r->forward = radio_forward_new (ckpt, c->input_height, c->input_width,
-      c->interp, c->adaptors, error);
+  r->forward = radio_forward_new (
+      ckpt, c->input_height, c->input_width, c->interp, c->adaptors, error);
   if (!r->forward)
     return FALSE;
-  r->image = g_try_malloc_n ((gsize) c->input_height * c->input_width * 3,
-      sizeof (float));
+  r->image = g_try_malloc_n (
+      (gsize)c->input_height * c->input_width * 3, sizeof (float));
   if (!r->image) {
     g_set_error (error, RADIO_ERROR, RADIO_ERROR_ARGUMENT,
         "cannot allocate the %ux%u model input", c->input_width,
@@ -168,8 +169,8 @@ cpu_runner_init (RadioRunner *r, RadioCheckpoint *ckpt, GError **error)
   for (i = 0; i < r->outputs.n_adaptors; i++)
     r->adaptor_outputs[i] = *radio_forward_get_adaptor (r->forward, i);
   r->outputs.adaptors = r->adaptor_outputs;
-  r->outputs.summary = radio_forward_get_summary (r->forward,
-      &r->outputs.summary_length);
+  r->outputs.summary
+      = radio_forward_get_summary (r->forward, &r->outputs.summary_length);
   r->outputs.spatial = radio_forward_get_spatial (r->forward,
       &r->outputs.grid_height, &r->outputs.grid_width, &r->outputs.dim);
   r->description = g_strdup ("CPU (float32 reference kernels)");
@@ -177,12 +178,12 @@ cpu_runner_init (RadioRunner *r, RadioCheckpoint *ckpt, GError **error)
 }
 
 static gboolean
-cuda_runner_init (RadioRunner *r, RadioCheckpoint *ckpt, guint sm,
-    GError **error)
+cuda_runner_init (
+    RadioRunner *r, RadioCheckpoint *ckpt, guint sm, GError **error)
 {
   if (r->config.precision == RADIO_PRECISION_AUTO)
-    r->config.precision = sm >= 80 ? RADIO_PRECISION_BF16
-        : RADIO_PRECISION_FP16;
+    r->config.precision
+        = sm >= 80 ? RADIO_PRECISION_BF16 : RADIO_PRECISION_FP16;
   r->cuda_runner = r->cuda->runner_new (ckpt, &r->config, error);
   if (!r->cuda_runner)
     return FALSE;
@@ -201,8 +202,8 @@ choose_backend (RadioRunner *r, guint *sm, GError **error)
   if (r->config.backend == RADIO_BACKEND_CPU)
     return TRUE;
   r->cuda = cuda_module_get (&cuda_error);
-  if (r->cuda && !r->cuda->probe (r->config.device_id, &device, sm,
-          &cuda_error))
+  if (r->cuda
+      && !r->cuda->probe (r->config.device_id, &device, sm, &cuda_error))
     r->cuda = NULL;
   if (r->cuda) {
     r->config.backend = RADIO_BACKEND_CUDA;
@@ -216,13 +217,14 @@ choose_backend (RadioRunner *r, guint *sm, GError **error)
   }
   r->config.backend = RADIO_BACKEND_CPU;
   r->notice = g_strdup_printf ("no usable CUDA device, running on the CPU: "
-      "%s", cuda_error->message);
+                               "%s",
+      cuda_error->message);
   return TRUE;
 }
 
 RadioRunner *
-radio_runner_new (RadioCheckpoint *ckpt, const RadioRunnerConfig *config,
-    GError **error)
+radio_runner_new (
+    RadioCheckpoint *ckpt, const RadioRunnerConfig *config, GError **error)
 {
   g_autoptr (RadioRunner) r = NULL;
   guint sm = 0;
@@ -231,8 +233,8 @@ radio_runner_new (RadioCheckpoint *ckpt, const RadioRunnerConfig *config,
   g_return_val_if_fail (ckpt != NULL && config != NULL, NULL);
   r = g_new0 (RadioRunner, 1);
   r->config = *config;
-  r->adaptor_names = g_strdupv ((char **) config->adaptors);
-  r->config.adaptors = (const char *const *) r->adaptor_names;
+  r->adaptor_names = g_strdupv ((char **)config->adaptors);
+  r->config.adaptors = (const char *const *)r->adaptor_names;
 
   if (!choose_backend (r, &sm, error))
     return NULL;
@@ -243,8 +245,9 @@ radio_runner_new (RadioCheckpoint *ckpt, const RadioRunnerConfig *config,
         || r->config.precision == RADIO_PRECISION_BF16) {
       g_autofree char *previous = r->notice;
       r->notice = g_strdup_printf ("%s%sthe CPU backend computes in float32 "
-          "(precision %s ignored)", previous ? previous : "",
-          previous ? "; " : "", radio_precision_name (r->config.precision));
+                                   "(precision %s ignored)",
+          previous ? previous : "", previous ? "; " : "",
+          radio_precision_name (r->config.precision));
     }
     r->config.precision = RADIO_PRECISION_FP32;
     ok = cpu_runner_init (r, ckpt, error);
@@ -307,12 +310,14 @@ cpu_run_frame (RadioRunner *r, const RadioFrame *frame,
     r->scratch_floats = need;
   }
   if (radio_cpu_frame_to_image (r->image, r->config.input_height,
-          r->config.input_width, frame, placement, r->scratch) != 0) {
+          r->config.input_width, frame, placement, r->scratch)
+      != 0) {
     g_set_error (error, RADIO_ERROR, RADIO_ERROR_ARGUMENT,
         "invalid %zux%zu frame or placement %zux%zu+%zu+%zu for a %ux%u "
-        "model input", frame->width, frame->height, placement->width,
-        placement->height, placement->x, placement->y,
-        r->config.input_width, r->config.input_height);
+        "model input",
+        frame->width, frame->height, placement->width, placement->height,
+        placement->x, placement->y, r->config.input_width,
+        r->config.input_height);
     return FALSE;
   }
   radio_forward_run (r->forward, r->image);
@@ -323,8 +328,7 @@ gboolean
 radio_runner_run_frame (RadioRunner *r, const RadioFrame *frame,
     const RadioPlacement *placement, GError **error)
 {
-  g_return_val_if_fail (r != NULL && frame != NULL && placement != NULL,
-      FALSE);
+  g_return_val_if_fail (r != NULL && frame != NULL && placement != NULL, FALSE);
   if (r->config.backend == RADIO_BACKEND_CUDA) {
     if (!r->cuda->run_frame (r->cuda_runner, frame, placement, error))
       return FALSE;

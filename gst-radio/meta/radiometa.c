@@ -11,8 +11,8 @@ struct _GstRadioFeatures {
   gchar *model_version;
   gchar *model_id;
   guint n_summary_tokens, embed_dim;
-  gfloat *summary;  /* [n_summary_tokens * embed_dim] */
-  gfloat *spatial;  /* [grid_height, grid_width, embed_dim] */
+  gfloat *summary; /* [n_summary_tokens * embed_dim] */
+  gfloat *spatial; /* [grid_height, grid_width, embed_dim] */
   guint grid_height, grid_width;
   GArray *adaptors; /* GstRadioAdaptorFeatures, names and data owned */
 };
@@ -24,9 +24,9 @@ static void
 adaptor_clear (gpointer data)
 {
   GstRadioAdaptorFeatures *a = data;
-  g_free ((gchar *) a->name);
-  g_free ((gfloat *) a->summary);
-  g_free ((gfloat *) a->spatial);
+  g_free ((gchar *)a->name);
+  g_free ((gfloat *)a->summary);
+  g_free ((gfloat *)a->spatial);
 }
 
 GstRadioFeatures *
@@ -75,20 +75,20 @@ copy_floats (const gfloat *src, guint64 n)
 {
   if (!src || n == 0 || n > G_MAXSIZE / sizeof (gfloat))
     return NULL;
-  return g_memdup2 (src, (gsize) n * sizeof (gfloat));
+  return g_memdup2 (src, (gsize)n * sizeof (gfloat));
 }
 
 gboolean
-gst_radio_features_set_summary (GstRadioFeatures *features,
-    const gfloat *summary)
+gst_radio_features_set_summary (
+    GstRadioFeatures *features, const gfloat *summary)
 {
   g_return_val_if_fail (features != NULL && summary != NULL, FALSE);
   g_return_val_if_fail (!features->sealed, FALSE);
   g_return_val_if_fail (features->n_summary_tokens > 0, FALSE);
 
   g_free (features->summary);
-  features->summary = copy_floats (summary,
-      (guint64) features->n_summary_tokens * features->embed_dim);
+  features->summary = copy_floats (
+      summary, (guint64)features->n_summary_tokens * features->embed_dim);
   return TRUE;
 }
 
@@ -101,18 +101,17 @@ gst_radio_features_set_spatial (GstRadioFeatures *features,
   g_return_val_if_fail (grid_height > 0 && grid_width > 0, FALSE);
 
   g_free (features->spatial);
-  features->spatial = copy_floats (spatial,
-      (guint64) grid_height * grid_width * features->embed_dim);
+  features->spatial = copy_floats (
+      spatial, (guint64)grid_height * grid_width * features->embed_dim);
   features->grid_height = grid_height;
   features->grid_width = grid_width;
   return TRUE;
 }
 
 gboolean
-gst_radio_features_add_adaptor (GstRadioFeatures *features,
-    const gchar *name, const gfloat *summary, guint summary_length,
-    const gfloat *spatial, guint spatial_height, guint spatial_width,
-    guint spatial_dim)
+gst_radio_features_add_adaptor (GstRadioFeatures *features, const gchar *name,
+    const gfloat *summary, guint summary_length, const gfloat *spatial,
+    guint spatial_height, guint spatial_width, guint spatial_dim)
 {
   GstRadioAdaptorFeatures a = { 0 };
 
@@ -122,8 +121,8 @@ gst_radio_features_add_adaptor (GstRadioFeatures *features,
   a.name = g_strdup (name);
   a.summary = copy_floats (summary, summary_length);
   a.summary_length = a.summary ? summary_length : 0;
-  a.spatial = copy_floats (spatial,
-      (guint64) spatial_height * spatial_width * spatial_dim);
+  a.spatial = copy_floats (
+      spatial, (guint64)spatial_height * spatial_width * spatial_dim);
   if (a.spatial) {
     a.spatial_height = spatial_height;
     a.spatial_width = spatial_width;
@@ -147,15 +146,15 @@ meta_set_features (GstRadioMeta *meta, GstRadioFeatures *f)
   meta->summary_length = f->summary ? f->n_summary_tokens * f->embed_dim : 0;
   meta->spatial = f->spatial;
   meta->n_adaptors = f->adaptors->len;
-  meta->adaptors = (const GstRadioAdaptorFeatures *) f->adaptors->data;
+  meta->adaptors = (const GstRadioAdaptorFeatures *)f->adaptors->data;
 }
 
 static gboolean
 radio_meta_init (GstMeta *meta, gpointer params, GstBuffer *buffer)
 {
-  GstRadioMeta *m = (GstRadioMeta *) meta;
+  GstRadioMeta *m = (GstRadioMeta *)meta;
 
-  memset ((guint8 *) m + sizeof (GstMeta), 0,
+  memset ((guint8 *)m + sizeof (GstMeta), 0,
       sizeof (GstRadioMeta) - sizeof (GstMeta));
   return TRUE;
 }
@@ -163,7 +162,7 @@ radio_meta_init (GstMeta *meta, gpointer params, GstBuffer *buffer)
 static void
 radio_meta_free (GstMeta *meta, GstBuffer *buffer)
 {
-  GstRadioMeta *m = (GstRadioMeta *) meta;
+  GstRadioMeta *m = (GstRadioMeta *)meta;
 
   if (m->features)
     gst_radio_features_unref (m->features);
@@ -174,7 +173,7 @@ static gboolean
 radio_meta_transform (GstBuffer *dest, GstMeta *meta, GstBuffer *buffer,
     GQuark type, gpointer data)
 {
-  GstRadioMeta *src = (GstRadioMeta *) meta;
+  GstRadioMeta *src = (GstRadioMeta *)meta;
   GstRadioGeometry geometry = src->geometry;
 
   if (GST_META_TRANSFORM_IS_COPY (type)) {
@@ -192,8 +191,8 @@ radio_meta_transform (GstBuffer *dest, GstMeta *meta, GstBuffer *buffer,
     if (in_w == 0 || in_h == 0 || out_w == 0 || out_h == 0)
       return FALSE;
     /* new pixel x' covers old pixel x = x' * in_w / out_w */
-    geometry.scale_x *= (gdouble) in_w / out_w;
-    geometry.scale_y *= (gdouble) in_h / out_h;
+    geometry.scale_x *= (gdouble)in_w / out_w;
+    geometry.scale_y *= (gdouble)in_h / out_h;
     geometry.frame_width = out_w;
     geometry.frame_height = out_h;
   } else {
@@ -207,8 +206,7 @@ gst_radio_meta_api_get_type (void)
 {
   static GType type = 0;
   static const gchar *tags[] = { GST_META_TAG_VIDEO_STR,
-    GST_META_TAG_VIDEO_SIZE_STR, GST_META_TAG_VIDEO_ORIENTATION_STR, NULL
-  };
+    GST_META_TAG_VIDEO_SIZE_STR, GST_META_TAG_VIDEO_ORIENTATION_STR, NULL };
 
   if (g_once_init_enter (&type)) {
     GType t = gst_meta_api_type_register ("GstRadioMetaAPI", tags);
@@ -222,11 +220,11 @@ gst_radio_meta_get_info (void)
 {
   static const GstMetaInfo *info = NULL;
 
-  if (g_once_init_enter ((GstMetaInfo **) & info)) {
+  if (g_once_init_enter ((GstMetaInfo **)&info)) {
     const GstMetaInfo *mi = gst_meta_register (GST_RADIO_META_API_TYPE,
-        "GstRadioMeta", sizeof (GstRadioMeta), radio_meta_init,
-        radio_meta_free, radio_meta_transform);
-    g_once_init_leave ((GstMetaInfo **) & info, (GstMetaInfo *) mi);
+        "GstRadioMeta", sizeof (GstRadioMeta), radio_meta_init, radio_meta_free,
+        radio_meta_transform);
+    g_once_init_leave ((GstMetaInfo **)&info, (GstMetaInfo *)mi);
   }
   return info;
 }
@@ -235,8 +233,7 @@ GstRadioMeta *
 gst_buffer_get_radio_meta (GstBuffer *buffer)
 {
   g_return_val_if_fail (GST_IS_BUFFER (buffer), NULL);
-  return (GstRadioMeta *) gst_buffer_get_meta (buffer,
-      GST_RADIO_META_API_TYPE);
+  return (GstRadioMeta *)gst_buffer_get_meta (buffer, GST_RADIO_META_API_TYPE);
 }
 
 GstRadioMeta *
@@ -249,8 +246,8 @@ gst_buffer_add_radio_meta (GstBuffer *buffer, GstRadioFeatures *features,
   g_return_val_if_fail (gst_buffer_is_writable (buffer), NULL);
   g_return_val_if_fail (features != NULL && geometry != NULL, NULL);
 
-  meta = (GstRadioMeta *) gst_buffer_add_meta (buffer, GST_RADIO_META_INFO,
-      NULL);
+  meta
+      = (GstRadioMeta *)gst_buffer_add_meta (buffer, GST_RADIO_META_INFO, NULL);
   if (!meta)
     return NULL;
   features->sealed = TRUE;
@@ -276,8 +273,8 @@ gst_radio_meta_get_adaptor (const GstRadioMeta *meta, const gchar *name)
 }
 
 gboolean
-gst_radio_meta_frame_to_grid (const GstRadioMeta *meta, gdouble x,
-    gdouble y, gdouble *grid_x, gdouble *grid_y)
+gst_radio_meta_frame_to_grid (const GstRadioMeta *meta, gdouble x, gdouble y,
+    gdouble *grid_x, gdouble *grid_y)
 {
   const GstRadioGeometry *g;
   gdouble gx, gy;
@@ -300,6 +297,6 @@ gst_radio_meta_get_patch (const GstRadioMeta *meta, guint col, guint row)
   if (!meta->spatial || col >= meta->geometry.grid_width
       || row >= meta->geometry.grid_height)
     return NULL;
-  return meta->spatial + ((gsize) row * meta->geometry.grid_width + col)
-      * meta->embed_dim;
+  return meta->spatial
+         + ((gsize)row * meta->geometry.grid_width + col) * meta->embed_dim;
 }

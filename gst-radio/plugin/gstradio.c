@@ -29,19 +29,15 @@
 #include <string.h>
 
 #include "gst-radio-config.h"
+#include "gstradioenums.h"
 #include "gstradioframe.h"
+#include "gstradiomodel.h"
 #include "radio-error.h"
 #include "radio-model-cache.h"
 #include "radio-runner.h"
 
 GST_DEBUG_CATEGORY_STATIC (gst_radio_debug);
 #define GST_CAT_DEFAULT gst_radio_debug
-
-typedef enum {
-  GST_RADIO_FEATURES_SUMMARY = 1,
-  GST_RADIO_FEATURES_SPATIAL = 2,
-  GST_RADIO_FEATURES_BOTH = 3,
-} GstRadioFeatureSet;
 
 enum {
   PROP_0,
@@ -75,15 +71,16 @@ enum {
 #define DEFAULT_FEATURES GST_RADIO_FEATURES_BOTH
 #define DEFAULT_THREADS 0
 
-#define RADIO_FORMATS "{ RGB, BGR, RGBA, BGRA, RGBx, BGRx, xRGB, xBGR, " \
-    "ARGB, ABGR, NV12, I420 }"
+#define RADIO_FORMATS                                                          \
+  "{ RGB, BGR, RGBA, BGRA, RGBx, BGRx, xRGB, xBGR, "                           \
+  "ARGB, ABGR, NV12, I420 }"
 
-static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
-    GST_PAD_SINK, GST_PAD_ALWAYS,
-    GST_STATIC_CAPS (GST_VIDEO_CAPS_MAKE (RADIO_FORMATS)));
-static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE ("src",
-    GST_PAD_SRC, GST_PAD_ALWAYS,
-    GST_STATIC_CAPS (GST_VIDEO_CAPS_MAKE (RADIO_FORMATS)));
+static GstStaticPadTemplate sink_template
+    = GST_STATIC_PAD_TEMPLATE ("sink", GST_PAD_SINK, GST_PAD_ALWAYS,
+        GST_STATIC_CAPS (GST_VIDEO_CAPS_MAKE (RADIO_FORMATS)));
+static GstStaticPadTemplate src_template
+    = GST_STATIC_PAD_TEMPLATE ("src", GST_PAD_SRC, GST_PAD_ALWAYS,
+        GST_STATIC_CAPS (GST_VIDEO_CAPS_MAKE (RADIO_FORMATS)));
 
 struct _GstRadio {
   GstVideoFilter parent;
@@ -121,67 +118,25 @@ struct _GstRadio {
 
 #define gst_radio_parent_class parent_class
 G_DEFINE_TYPE (GstRadio, gst_radio, GST_TYPE_VIDEO_FILTER);
-GST_ELEMENT_REGISTER_DEFINE_WITH_CODE (radio, "radio", GST_RANK_NONE,
-    GST_TYPE_RADIO, gst_radio_meta_get_info ());
+GST_ELEMENT_REGISTER_DEFINE_WITH_CODE (
+    radio, "radio", GST_RANK_NONE, GST_TYPE_RADIO, gst_radio_meta_get_info ());
 
-static void gst_radio_finalize (GObject * object);
-static void gst_radio_set_property (GObject * object, guint prop_id,
-    const GValue * value, GParamSpec * pspec);
-static void gst_radio_get_property (GObject * object, guint prop_id,
-    GValue * value, GParamSpec * pspec);
-static gboolean gst_radio_start (GstBaseTransform * trans);
-static gboolean gst_radio_stop (GstBaseTransform * trans);
-static GstFlowReturn gst_radio_transform_ip (GstBaseTransform * trans,
-    GstBuffer * buf);
-static gboolean gst_radio_set_info (GstVideoFilter * filter,
-    GstCaps * incaps, GstVideoInfo * in_info, GstCaps * outcaps,
-    GstVideoInfo * out_info);
-
-/* ---- enum types ---------------------------------------------------------- */
-
-#define DEFINE_ENUM_TYPE(func, name, ...)                                   \
-  static GType func (void)                                                  \
-  {                                                                         \
-    static GType type = 0;                                                  \
-    static const GEnumValue values[] = { __VA_ARGS__, { 0, NULL, NULL } };  \
-    if (g_once_init_enter (&type))                                          \
-      g_once_init_leave (&type, g_enum_register_static (name, values));     \
-    return type;                                                            \
-  }
-
-DEFINE_ENUM_TYPE (gst_radio_backend_get_type, "GstRadioBackend",
-    { RADIO_BACKEND_AUTO, "CUDA when a device is usable, else CPU", "auto" },
-    { RADIO_BACKEND_CPU, "CPU", "cpu" },
-    { RADIO_BACKEND_CUDA, "CUDA (error when no device is usable)", "cuda" })
-DEFINE_ENUM_TYPE (gst_radio_precision_get_type, "GstRadioPrecision",
-    { RADIO_PRECISION_AUTO, "fp32 on CPU; bf16 on CUDA sm >= 8.0, else fp16",
-        "auto" },
-    { RADIO_PRECISION_FP32, "float32", "fp32" },
-    { RADIO_PRECISION_FP16, "float16 (CUDA only)", "fp16" },
-    { RADIO_PRECISION_BF16, "bfloat16 (CUDA only)", "bf16" })
-DEFINE_ENUM_TYPE (gst_radio_resize_get_type, "GstRadioResize",
-    { GST_RADIO_RESIZE_NEAREST, "Nearest patch multiple of the frame size",
-        "nearest" },
-    { GST_RADIO_RESIZE_FIXED, "Stretch to width x height", "fixed" },
-    { GST_RADIO_RESIZE_PREFERRED, "Stretch to the model's preferred size",
-        "preferred" },
-    { GST_RADIO_RESIZE_LETTERBOX, "Keep the aspect ratio, pad to width x "
-        "height", "letterbox" })
-DEFINE_ENUM_TYPE (gst_radio_pos_interp_get_type, "GstRadioPosInterp",
-    { RADIO_POS_INTERP_AUTO, "As the model's release does", "auto" },
-    { RADIO_POS_INTERP_ALIGN_CORNERS, "Bilinear, corners aligned",
-        "align-corners" },
-    { RADIO_POS_INTERP_HALF_PIXEL, "Bilinear, half-pixel centres",
-        "half-pixel" })
-DEFINE_ENUM_TYPE (gst_radio_features_get_enum_type, "GstRadioFeatureSet",
-    { GST_RADIO_FEATURES_SUMMARY, "Summary vectors only", "summary" },
-    { GST_RADIO_FEATURES_SPATIAL, "Spatial features only", "spatial" },
-    { GST_RADIO_FEATURES_BOTH, "Summary and spatial features", "both" })
+static void gst_radio_finalize (GObject *object);
+static void gst_radio_set_property (
+    GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec);
+static void gst_radio_get_property (
+    GObject *object, guint prop_id, GValue *value, GParamSpec *pspec);
+static gboolean gst_radio_start (GstBaseTransform *trans);
+static gboolean gst_radio_stop (GstBaseTransform *trans);
+static GstFlowReturn gst_radio_transform_ip (
+    GstBaseTransform *trans, GstBuffer *buf);
+static gboolean gst_radio_set_info (GstVideoFilter *filter, GstCaps *incaps,
+    GstVideoInfo *in_info, GstCaps *outcaps, GstVideoInfo *out_info);
 
 /* ---- class --------------------------------------------------------------- */
 
 static void
-gst_radio_class_init (GstRadioClass * klass)
+gst_radio_class_init (GstRadioClass *klass)
 {
   GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
   GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
@@ -191,8 +146,8 @@ gst_radio_class_init (GstRadioClass * klass)
   const GParamFlags rw_mutable = rw | GST_PARAM_MUTABLE_PLAYING;
   const GParamFlags ro = G_PARAM_READABLE | G_PARAM_STATIC_STRINGS;
 
-  GST_DEBUG_CATEGORY_INIT (gst_radio_debug, "radio", 0,
-      "RADIO vision model inference");
+  GST_DEBUG_CATEGORY_INIT (
+      gst_radio_debug, "radio", 0, "RADIO vision model inference");
 
   gobject_class->finalize = gst_radio_finalize;
   gobject_class->set_property = gst_radio_set_property;
@@ -234,8 +189,8 @@ gst_radio_class_init (GstRadioClass * klass)
           0, 16384, 0, rw_mutable));
   g_object_class_install_property (gobject_class, PROP_INTERVAL,
       g_param_spec_uint ("interval", "Interval",
-          "Run the model on every Nth frame; the others pass without meta",
-          1, G_MAXUINT, DEFAULT_INTERVAL, rw_mutable));
+          "Run the model on every Nth frame; the others pass without meta", 1,
+          G_MAXUINT, DEFAULT_INTERVAL, rw_mutable));
   g_object_class_install_property (gobject_class, PROP_ADAPTORS,
       g_param_spec_string ("adaptors", "Adaptors",
           "Comma-separated adaptor heads of the checkpoint to evaluate "
@@ -248,8 +203,8 @@ gst_radio_class_init (GstRadioClass * klass)
   g_object_class_install_property (gobject_class, PROP_FEATURES,
       g_param_spec_enum ("features", "Features",
           "Which outputs the meta carries (adaptor outputs follow the same "
-          "choice)", gst_radio_features_get_enum_type (), DEFAULT_FEATURES,
-          rw_mutable));
+          "choice)",
+          gst_radio_features_get_enum_type (), DEFAULT_FEATURES, rw_mutable));
   g_object_class_install_property (gobject_class, PROP_THREADS,
       g_param_spec_uint ("threads", "Threads",
           "CPU backend worker threads (0: one per core)", 0, 1024,
@@ -257,30 +212,33 @@ gst_radio_class_init (GstRadioClass * klass)
   g_object_class_install_property (gobject_class, PROP_POST_MESSAGES,
       g_param_spec_boolean ("post-messages", "Post messages",
           "Post a \"radio-frame\" element message per processed frame with "
-          "its latency and the summary's L2 norm", FALSE, rw_mutable));
+          "its latency and the summary's L2 norm",
+          FALSE, rw_mutable));
   g_object_class_install_property (gobject_class, PROP_MODEL_INFO,
       g_param_spec_string ("model-info", "Model information",
           "The loaded model: release, architecture, dimensions, patch size, "
-          "tokens, adaptors (set once the element is PAUSED)", NULL, ro));
+          "tokens, adaptors (set once the element is PAUSED)",
+          NULL, ro));
   g_object_class_install_property (gobject_class, PROP_BACKEND_INFO,
       g_param_spec_string ("backend-info", "Backend information",
           "The backend in use, and why it differs from `backend` if it does",
           NULL, ro));
   g_object_class_install_property (gobject_class, PROP_SUMMARY_DIM,
       g_param_spec_uint ("summary-dim", "Summary dimension",
-          "Length of the summary vector (summary tokens x embedding size)",
-          0, G_MAXUINT, 0, ro));
+          "Length of the summary vector (summary tokens x embedding size)", 0,
+          G_MAXUINT, 0, ro));
   g_object_class_install_property (gobject_class, PROP_SPATIAL_DIM,
       g_param_spec_uint ("spatial-dim", "Spatial dimension",
           "Channels of each spatial feature vector", 0, G_MAXUINT, 0, ro));
   g_object_class_install_property (gobject_class, PROP_LAST_LATENCY_MS,
       g_param_spec_double ("last-latency-ms", "Last latency",
           "Milliseconds the last processed frame took (preprocessing and "
-          "forward)", 0, G_MAXDOUBLE, 0, ro));
+          "forward)",
+          0, G_MAXDOUBLE, 0, ro));
   g_object_class_install_property (gobject_class, PROP_AVERAGE_LATENCY_MS,
       g_param_spec_double ("average-latency-ms", "Average latency",
-          "Mean milliseconds per processed frame since the element started",
-          0, G_MAXDOUBLE, 0, ro));
+          "Mean milliseconds per processed frame since the element started", 0,
+          G_MAXDOUBLE, 0, ro));
 
   gst_element_class_set_static_metadata (element_class,
       "RADIO feature extractor", "Filter/Analyzer/Video",
@@ -305,7 +263,7 @@ gst_radio_class_init (GstRadioClass * klass)
 }
 
 static void
-gst_radio_init (GstRadio * self)
+gst_radio_init (GstRadio *self)
 {
   self->backend = DEFAULT_BACKEND;
   self->device_id = DEFAULT_DEVICE_ID;
@@ -324,7 +282,7 @@ gst_radio_init (GstRadio * self)
 }
 
 static void
-gst_radio_finalize (GObject * object)
+gst_radio_finalize (GObject *object)
 {
   GstRadio *self = GST_RADIO (object);
 
@@ -338,7 +296,7 @@ gst_radio_finalize (GObject * object)
 /* ---- properties ---------------------------------------------------------- */
 
 static void
-set_model (GstRadio * self, const gchar * path)
+set_model (GstRadio *self, const gchar *path)
 {
   gboolean running;
 
@@ -352,13 +310,13 @@ set_model (GstRadio * self, const gchar * path)
   if (running)
     GST_ELEMENT_WARNING (self, RESOURCE, SETTINGS,
         ("The model cannot change while the element is running; keeping "
-            "the loaded one."),
+         "the loaded one."),
         ("set model=%s in the READY or NULL state", path ? path : "(none)"));
 }
 
 static void
-gst_radio_set_property (GObject * object, guint prop_id,
-    const GValue * value, GParamSpec * pspec)
+gst_radio_set_property (
+    GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
 {
   GstRadio *self = GST_RADIO (object);
 
@@ -417,8 +375,8 @@ gst_radio_set_property (GObject * object, guint prop_id,
 }
 
 static void
-gst_radio_get_property (GObject * object, guint prop_id, GValue * value,
-    GParamSpec * pspec)
+gst_radio_get_property (
+    GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
 {
   GstRadio *self = GST_RADIO (object);
 
@@ -470,8 +428,8 @@ gst_radio_get_property (GObject * object, guint prop_id, GValue * value,
       g_value_set_string (value, self->backend_info);
       break;
     case PROP_SUMMARY_DIM:
-      g_value_set_uint (value, self->ckpt
-          ? self->ckpt->n_summary * self->ckpt->embed_dim : 0);
+      g_value_set_uint (value,
+          self->ckpt ? self->ckpt->n_summary * self->ckpt->embed_dim : 0);
       break;
     case PROP_SPATIAL_DIM:
       g_value_set_uint (value, self->ckpt ? self->ckpt->embed_dim : 0);
@@ -480,8 +438,8 @@ gst_radio_get_property (GObject * object, guint prop_id, GValue * value,
       g_value_set_double (value, self->last_latency_ms);
       break;
     case PROP_AVERAGE_LATENCY_MS:
-      g_value_set_double (value, self->n_processed
-          ? self->total_latency_ms / self->n_processed : 0.0);
+      g_value_set_double (value,
+          self->n_processed ? self->total_latency_ms / self->n_processed : 0.0);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -492,45 +450,8 @@ gst_radio_get_property (GObject * object, guint prop_id, GValue * value,
 
 /* ---- model loading ------------------------------------------------------- */
 
-/* The built-in model: $GST_RADIO_DEFAULT_MODEL, else the installed copy,
- * else the one in the build tree (running uninstalled). */
-static gchar *
-default_model_path (void)
-{
-  const gchar *env = g_getenv ("GST_RADIO_DEFAULT_MODEL");
-
-  if (env && *env)
-    return g_strdup (env);
-  if (g_file_test (GST_RADIO_DEFAULT_MODEL_INSTALLED, G_FILE_TEST_IS_DIR))
-    return g_strdup (GST_RADIO_DEFAULT_MODEL_INSTALLED);
-  if (g_file_test (GST_RADIO_DEFAULT_MODEL_BUILT, G_FILE_TEST_IS_DIR))
-    return g_strdup (GST_RADIO_DEFAULT_MODEL_BUILT);
-  return NULL;
-}
-
-static gchar *
-describe_model (RadioCheckpoint * c)
-{
-  GString *s = g_string_new (NULL);
-  guint i;
-
-  g_string_append_printf (s, "%s (%s): dim %u, depth %u, %u heads, patch "
-      "%u, %u summary token(s) of %u, %u registers, summary dim %u, "
-      "preferred %ux%u, adaptors:", c->version ? c->version : "unversioned",
-      c->arch_name, c->embed_dim, c->depth, c->num_heads, c->patch_size,
-      c->n_summary, c->num_cls_tokens, c->num_registers,
-      c->n_summary * c->embed_dim, c->preferred_width, c->preferred_height);
-  for (i = 0; i < c->n_adaptors; i++)
-    g_string_append_printf (s, "%s %s", i ? "," : "", c->adaptors[i].name);
-  if (c->n_adaptors == 0)
-    g_string_append (s, " none");
-  if (c->random_weights)
-    g_string_append (s, "; RANDOM WEIGHTS (features carry no meaning)");
-  return g_string_free (s, FALSE);
-}
-
 static void
-post_load_error (GstRadio * self, const gchar * path, GError * error)
+post_load_error (GstRadio *self, const gchar *path, GError *error)
 {
   if (error->code == RADIO_ERROR_IO && !g_file_test (path, G_FILE_TEST_EXISTS))
     GST_ELEMENT_ERROR (self, RESOURCE, NOT_FOUND,
@@ -548,7 +469,7 @@ post_load_error (GstRadio * self, const gchar * path, GError * error)
 
 /* Every name in the adaptors property must be one of the model's. */
 static gboolean
-check_adaptors (GstRadio * self, RadioCheckpoint * ckpt, gchar ** names)
+check_adaptors (GstRadio *self, RadioCheckpoint *ckpt, gchar **names)
 {
   guint i, j;
 
@@ -557,7 +478,7 @@ check_adaptors (GstRadio * self, RadioCheckpoint * ckpt, gchar ** names)
     for (j = 0; j < ckpt->n_adaptors; j++)
       found |= g_strcmp0 (names[i], ckpt->adaptors[j].name) == 0;
     if (!found) {
-      g_autofree gchar *info = describe_model (ckpt);
+      g_autofree gchar *info = gst_radio_describe_model (ckpt);
       GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
           ("The model has no adaptor '%s'", names[i]), ("%s", info));
       return FALSE;
@@ -566,28 +487,8 @@ check_adaptors (GstRadio * self, RadioCheckpoint * ckpt, gchar ** names)
   return TRUE;
 }
 
-static gchar **
-split_adaptors (const gchar * list)
-{
-  gchar **names;
-  GPtrArray *out = g_ptr_array_new ();
-  guint i;
-
-  if (!list)
-    list = "";
-  names = g_strsplit (list, ",", -1);
-  for (i = 0; names[i]; i++) {
-    g_strstrip (names[i]);
-    if (*names[i])
-      g_ptr_array_add (out, g_strdup (names[i]));
-  }
-  g_strfreev (names);
-  g_ptr_array_add (out, NULL);
-  return (gchar **) g_ptr_array_free (out, FALSE);
-}
-
 static gboolean
-gst_radio_start (GstBaseTransform * trans)
+gst_radio_start (GstBaseTransform *trans)
 {
   GstRadio *self = GST_RADIO (trans);
   g_autofree gchar *path = NULL;
@@ -602,7 +503,7 @@ gst_radio_start (GstBaseTransform * trans)
   GST_OBJECT_UNLOCK (self);
 
   if (!path) {
-    path = default_model_path ();
+    path = gst_radio_default_model_path ();
     if (!path) {
       GST_ELEMENT_ERROR (self, RESOURCE, NOT_FOUND,
           ("No model set and the built-in model is not installed"),
@@ -617,7 +518,7 @@ gst_radio_start (GstBaseTransform * trans)
     post_load_error (self, path, error);
     return FALSE;
   }
-  adaptors = split_adaptors (adaptor_list);
+  adaptors = gst_radio_split_adaptors (adaptor_list);
   if (!check_adaptors (self, ckpt, adaptors)) {
     radio_model_cache_release (ckpt);
     return FALSE;
@@ -626,12 +527,12 @@ gst_radio_start (GstBaseTransform * trans)
     GST_ELEMENT_WARNING (self, RESOURCE, SETTINGS,
         ("Model '%s' has RANDOM weights: its features carry no meaning", path),
         ("built-in demo models are for trying pipelines; set model= to a "
-            "published RADIO checkpoint for real features"));
+         "published RADIO checkpoint for real features"));
 
   GST_OBJECT_LOCK (self);
   self->ckpt = ckpt;
   g_free (self->model_info);
-  self->model_info = describe_model (ckpt);
+  self->model_info = gst_radio_describe_model (ckpt);
   self->n_processed = 0;
   self->last_latency_ms = self->total_latency_ms = 0.0;
   self->replan = TRUE;
@@ -644,7 +545,7 @@ gst_radio_start (GstBaseTransform * trans)
 }
 
 static gboolean
-gst_radio_stop (GstBaseTransform * trans)
+gst_radio_stop (GstBaseTransform *trans)
 {
   GstRadio *self = GST_RADIO (trans);
   RadioCheckpoint *ckpt;
@@ -664,7 +565,7 @@ gst_radio_stop (GstBaseTransform * trans)
 /* (Re)plans the model input for the negotiated frame size and makes sure
  * the runner matches it and the properties.  Errors are posted. */
 static gboolean
-gst_radio_prepare (GstRadio * self, const GstVideoInfo * info)
+gst_radio_prepare (GstRadio *self, const GstVideoInfo *info)
 {
   g_autoptr (GError) error = NULL;
   g_autofree gchar *adaptor_list = NULL;
@@ -694,30 +595,30 @@ gst_radio_prepare (GstRadio * self, const GstVideoInfo * info)
     GST_ELEMENT_ERROR (self, CORE, NEGOTIATION,
         ("Cannot fit %dx%d frames to the model: %s",
             GST_VIDEO_INFO_WIDTH (info), GST_VIDEO_INFO_HEIGHT (info),
-            error->message), (NULL));
+            error->message),
+        (NULL));
     return FALSE;
   }
-  adaptors = split_adaptors (adaptor_list);
+  adaptors = gst_radio_split_adaptors (adaptor_list);
   if (!check_adaptors (self, self->ckpt, adaptors))
     return FALSE;
   config.input_width = self->plan.input_width;
   config.input_height = self->plan.input_height;
-  config.adaptors = (const char *const *) adaptors;
+  config.adaptors = (const char *const *)adaptors;
 
   /* Keep the runner when nothing it depends on changed (e.g. a new frame
    * size that maps to the same model input). */
   have = self->runner ? radio_runner_get_config (self->runner) : NULL;
   same = have && have->input_width == config.input_width
-      && have->input_height == config.input_height
-      && have->device_id == config.device_id
-      && have->interp == config.interp
-      && have->n_threads == config.n_threads
-      && (config.backend == RADIO_BACKEND_AUTO
-      || have->backend == config.backend)
-      && (config.precision == RADIO_PRECISION_AUTO
-      || have->precision == config.precision)
-      && g_strv_equal ((const gchar * const *) have->adaptors,
-      (const gchar * const *) adaptors);
+         && have->input_height == config.input_height
+         && have->device_id == config.device_id && have->interp == config.interp
+         && have->n_threads == config.n_threads
+         && (config.backend == RADIO_BACKEND_AUTO
+             || have->backend == config.backend)
+         && (config.precision == RADIO_PRECISION_AUTO
+             || have->precision == config.precision)
+         && g_strv_equal ((const gchar *const *)have->adaptors,
+             (const gchar *const *)adaptors);
   if (same)
     return TRUE;
 
@@ -726,24 +627,28 @@ gst_radio_prepare (GstRadio * self, const GstVideoInfo * info)
   if (!self->runner) {
     GST_ELEMENT_ERROR (self, LIBRARY, INIT,
         ("Cannot run the model on backend %s: %s",
-            radio_backend_name (config.backend), error->message), (NULL));
+            radio_backend_name (config.backend), error->message),
+        (NULL));
     return FALSE;
   }
   if (radio_runner_get_notice (self->runner) && !self->warned_notice) {
     self->warned_notice = TRUE;
-    GST_ELEMENT_WARNING (self, LIBRARY, SETTINGS, ("%s",
-            radio_runner_get_notice (self->runner)), (NULL));
+    GST_ELEMENT_WARNING (self, LIBRARY, SETTINGS,
+        ("%s", radio_runner_get_notice (self->runner)), (NULL));
   }
   GST_OBJECT_LOCK (self);
   g_free (self->backend_info);
-  self->backend_info = g_strdup_printf ("%s%s%s",
-      radio_runner_describe (self->runner),
-      radio_runner_get_notice (self->runner) ? "; " : "",
-      radio_runner_get_notice (self->runner) ?
-      radio_runner_get_notice (self->runner) : "");
+  self->backend_info
+      = g_strdup_printf ("%s%s%s", radio_runner_describe (self->runner),
+          radio_runner_get_notice (self->runner) ? "; " : "",
+          radio_runner_get_notice (self->runner)
+              ? radio_runner_get_notice (self->runner)
+              : "");
   GST_OBJECT_UNLOCK (self);
-  GST_INFO_OBJECT (self, "model input %ux%u (frame at %zux%zu+%zu+%zu) on "
-      "%s", self->plan.input_width, self->plan.input_height,
+  GST_INFO_OBJECT (self,
+      "model input %ux%u (frame at %zux%zu+%zu+%zu) on "
+      "%s",
+      self->plan.input_width, self->plan.input_height,
       self->plan.placement.width, self->plan.placement.height,
       self->plan.placement.x, self->plan.placement.y,
       radio_runner_describe (self->runner));
@@ -751,8 +656,8 @@ gst_radio_prepare (GstRadio * self, const GstVideoInfo * info)
 }
 
 static gboolean
-gst_radio_set_info (GstVideoFilter * filter, GstCaps * incaps,
-    GstVideoInfo * in_info, GstCaps * outcaps, GstVideoInfo * out_info)
+gst_radio_set_info (GstVideoFilter *filter, GstCaps *incaps,
+    GstVideoInfo *in_info, GstCaps *outcaps, GstVideoInfo *out_info)
 {
   GstRadio *self = GST_RADIO (filter);
 
@@ -770,12 +675,12 @@ gst_radio_set_info (GstVideoFilter * filter, GstCaps * incaps,
 /* ---- per frame ----------------------------------------------------------- */
 
 static GstRadioFeatures *
-make_features (GstRadio * self, const RadioOutputs * out,
-    GstRadioFeatureSet which)
+make_features (
+    GstRadio *self, const RadioOutputs *out, GstRadioFeatureSet which)
 {
   RadioCheckpoint *c = self->ckpt;
-  GstRadioFeatures *f = gst_radio_features_new (c->version,
-      radio_model_cache_get_id (c), c->n_summary, c->embed_dim);
+  GstRadioFeatures *f = gst_radio_features_new (
+      c->version, radio_model_cache_get_id (c), c->n_summary, c->embed_dim);
   gboolean summary = which & GST_RADIO_FEATURES_SUMMARY;
   gboolean spatial = which & GST_RADIO_FEATURES_SPATIAL;
   guint i;
@@ -783,40 +688,37 @@ make_features (GstRadio * self, const RadioOutputs * out,
   if (summary)
     gst_radio_features_set_summary (f, out->summary);
   if (spatial)
-    gst_radio_features_set_spatial (f, out->spatial, out->grid_height,
-        out->grid_width);
+    gst_radio_features_set_spatial (
+        f, out->spatial, out->grid_height, out->grid_width);
   for (i = 0; i < out->n_adaptors; i++) {
     const RadioAdaptorOutput *a = &out->adaptors[i];
-    gst_radio_features_add_adaptor (f, a->name,
-        summary ? a->summary : NULL, a->summary_dim,
-        spatial ? a->spatial : NULL, a->spatial_height, a->spatial_width,
-        a->spatial_dim);
+    gst_radio_features_add_adaptor (f, a->name, summary ? a->summary : NULL,
+        a->summary_dim, spatial ? a->spatial : NULL, a->spatial_height,
+        a->spatial_width, a->spatial_dim);
   }
   return f;
 }
 
 static void
-post_frame_message (GstRadio * self, GstBuffer * buf, guint64 frame,
-    gdouble latency_ms, const RadioOutputs * out)
+post_frame_message (GstRadio *self, GstBuffer *buf, guint64 frame,
+    gdouble latency_ms, const RadioOutputs *out)
 {
   gdouble norm = 0.0;
   guint i;
 
   for (i = 0; i < out->summary_length; i++)
-    norm += (gdouble) out->summary[i] * out->summary[i];
+    norm += (gdouble)out->summary[i] * out->summary[i];
   gst_element_post_message (GST_ELEMENT (self),
       gst_message_new_element (GST_OBJECT (self),
-          gst_structure_new ("radio-frame",
-              "frame", G_TYPE_UINT64, frame,
-              "timestamp", G_TYPE_UINT64, GST_BUFFER_PTS (buf),
-              "latency-ms", G_TYPE_DOUBLE, latency_ms,
-              "summary-norm", G_TYPE_DOUBLE, sqrt (norm),
-              "grid-width", G_TYPE_UINT, out->grid_width,
+          gst_structure_new ("radio-frame", "frame", G_TYPE_UINT64, frame,
+              "timestamp", G_TYPE_UINT64, GST_BUFFER_PTS (buf), "latency-ms",
+              G_TYPE_DOUBLE, latency_ms, "summary-norm", G_TYPE_DOUBLE,
+              sqrt (norm), "grid-width", G_TYPE_UINT, out->grid_width,
               "grid-height", G_TYPE_UINT, out->grid_height, NULL)));
 }
 
 static GstFlowReturn
-gst_radio_transform_ip (GstBaseTransform * trans, GstBuffer * buf)
+gst_radio_transform_ip (GstBaseTransform *trans, GstBuffer *buf)
 {
   GstRadio *self = GST_RADIO (trans);
   GstVideoFilter *filter = GST_VIDEO_FILTER (trans);
@@ -856,12 +758,13 @@ gst_radio_transform_ip (GstBaseTransform * trans, GstBuffer * buf)
   }
   t0 = g_get_monotonic_time ();
   gst_radio_frame_from_video_frame (&frame, &vframe);
-  if (!radio_runner_run_frame (self->runner, &frame, &self->plan.placement,
-          &error)) {
+  if (!radio_runner_run_frame (
+          self->runner, &frame, &self->plan.placement, &error)) {
     gst_video_frame_unmap (&vframe);
     GST_ELEMENT_ERROR (self, STREAM, FAILED,
         ("Inference failed on frame %" G_GUINT64_FORMAT ": %s", frame_index,
-            error->message), (NULL));
+            error->message),
+        (NULL));
     return GST_FLOW_ERROR;
   }
   ms = (g_get_monotonic_time () - t0) / 1000.0;
@@ -871,8 +774,8 @@ gst_radio_transform_ip (GstBaseTransform * trans, GstBuffer * buf)
   features = make_features (self, out, which);
   if (!gst_buffer_add_radio_meta (buf, features, &self->plan.geometry)) {
     GST_ELEMENT_ERROR (self, STREAM, FAILED,
-        ("Cannot attach the features to frame %" G_GUINT64_FORMAT,
-            frame_index), (NULL));
+        ("Cannot attach the features to frame %" G_GUINT64_FORMAT, frame_index),
+        (NULL));
     return GST_FLOW_ERROR;
   }
 
@@ -881,8 +784,8 @@ gst_radio_transform_ip (GstBaseTransform * trans, GstBuffer * buf)
   self->last_latency_ms = ms;
   self->total_latency_ms += ms;
   GST_OBJECT_UNLOCK (self);
-  GST_LOG_OBJECT (self, "frame %" G_GUINT64_FORMAT ": %.2f ms", frame_index,
-      ms);
+  GST_LOG_OBJECT (
+      self, "frame %" G_GUINT64_FORMAT ": %.2f ms", frame_index, ms);
   if (post)
     post_frame_message (self, buf, frame_index, ms, out);
   return GST_FLOW_OK;

@@ -14,8 +14,8 @@ check_multiple (guint value, guint patch, const char *what, GError **error)
 {
   if (value == 0 || value % patch != 0) {
     g_set_error (error, RADIO_ERROR, RADIO_ERROR_ARGUMENT,
-        "%s %u is not a positive multiple of the model's patch size %u",
-        what, value, patch);
+        "%s %u is not a positive multiple of the model's patch size %u", what,
+        value, patch);
     return FALSE;
   }
   return TRUE;
@@ -68,9 +68,9 @@ gst_radio_plan_input (const RadioCheckpoint *ckpt, GstRadioResize resize,
   p->width = W;
   p->height = H;
   if (resize == GST_RADIO_RESIZE_LETTERBOX) {
-    double s = MIN ((double) W / frame_width, (double) H / frame_height);
-    p->width = CLAMP ((guint) lround (frame_width * s), 1, W);
-    p->height = CLAMP ((guint) lround (frame_height * s), 1, H);
+    double s = MIN ((double)W / frame_width, (double)H / frame_height);
+    p->width = CLAMP ((guint)lround (frame_width * s), 1, W);
+    p->height = CLAMP ((guint)lround (frame_height * s), 1, H);
     p->x = (W - p->width) / 2;
     p->y = (H - p->height) / 2;
   }
@@ -84,10 +84,10 @@ gst_radio_plan_input (const RadioCheckpoint *ckpt, GstRadioResize resize,
   g->grid_height = H / P;
   g->frame_width = frame_width;
   g->frame_height = frame_height;
-  g->scale_x = (double) p->width / frame_width / P;
-  g->scale_y = (double) p->height / frame_height / P;
-  g->offset_x = (double) p->x / P;
-  g->offset_y = (double) p->y / P;
+  g->scale_x = (double)p->width / frame_width / P;
+  g->scale_y = (double)p->height / frame_height / P;
+  g->offset_x = (double)p->x / P;
+  g->offset_y = (double)p->y / P;
   return TRUE;
 }
 
@@ -142,14 +142,14 @@ gst_radio_frame_from_video_frame (RadioFrame *out, const GstVideoFrame *vf)
     gdouble kr = 0.299, kb = 0.114;
     gint offset[GST_VIDEO_MAX_COMPONENTS], scale[GST_VIDEO_MAX_COMPONENTS];
 
-    if (!gst_video_color_matrix_get_Kr_Kb (info->colorimetry.matrix, &kr,
-            &kb)) {
+    if (!gst_video_color_matrix_get_Kr_Kb (
+            info->colorimetry.matrix, &kr, &kb)) {
       kr = 0.299;
       kb = 0.114;
     }
-    gst_video_color_range_offsets (info->colorimetry.range, info->finfo,
-        offset, scale);
-    radio_yuv_to_rgb_coefficients (out, kr, kb, offset[0], scale[0],
-        offset[1], scale[1]);
+    gst_video_color_range_offsets (
+        info->colorimetry.range, info->finfo, offset, scale);
+    radio_yuv_to_rgb_coefficients (
+        out, kr, kb, offset[0], scale[0], offset[1], scale[1]);
   }
 }

@@ -29,9 +29,9 @@ typedef struct {
  * height are the element's properties (0: the preferred resolution) for
  * the fixed and letterbox policies.  Fails with a message for frames
  * smaller than one patch and sizes that are not patch multiples. */
-gboolean gst_radio_plan_input (const RadioCheckpoint * ckpt,
+gboolean gst_radio_plan_input (const RadioCheckpoint *ckpt,
     GstRadioResize resize, guint width, guint height, guint frame_width,
-    guint frame_height, GstRadioPlan * plan, GError ** error);
+    guint frame_height, GstRadioPlan *plan, GError **error);
 
 /* The engine pixel format of a GStreamer one, or RADIO_PIXEL_COUNT. */
 RadioPixelFormat gst_radio_pixel_format (GstVideoFormat format);
@@ -39,8 +39,8 @@ RadioPixelFormat gst_radio_pixel_format (GstVideoFormat format);
 /* Describes a mapped frame; YUV frames get the colour matrix and range of
  * their GstVideoInfo colorimetry (BT.601 when the matrix is unknown).
  * The frame must stay mapped while the RadioFrame is used. */
-void gst_radio_frame_from_video_frame (RadioFrame * out,
-    const GstVideoFrame * frame);
+void gst_radio_frame_from_video_frame (
+    RadioFrame *out, const GstVideoFrame *frame);
 
 G_END_DECLS
 #endif /* __GST_RADIO_FRAME_H__ */

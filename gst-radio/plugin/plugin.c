@@ -5,7 +5,7 @@
 #include "gstradio.h"
 
 static gboolean
-plugin_init (GstPlugin * plugin)
+plugin_init (GstPlugin *plugin)
 {
   gboolean ok = FALSE;
 
@@ -14,6 +14,5 @@ plugin_init (GstPlugin * plugin)
 }
 
 GST_PLUGIN_DEFINE (GST_VERSION_MAJOR, GST_VERSION_MINOR, radio,
-    "RADIO vision foundation model features for video",
-    plugin_init, GST_RADIO_VERSION, "LGPL",
-    "gst-radio", "https://github.com/NVlabs/RADIO")
+    "RADIO vision foundation model features for video", plugin_init,
+    GST_RADIO_VERSION, "LGPL", "gst-radio", "https://github.com/NVlabs/RADIO")

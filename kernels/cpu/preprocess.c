@@ -14,14 +14,19 @@ radio_pixel_format_rgb_layout (RadioPixelFormat format, int offsets[3])
   static const struct {
     int r, g, b, size;
   } layouts[] = {
-    [RADIO_PIXEL_RGB] = { 0, 1, 2, 3 }, [RADIO_PIXEL_BGR] = { 2, 1, 0, 3 },
-    [RADIO_PIXEL_RGBA] = { 0, 1, 2, 4 }, [RADIO_PIXEL_BGRA] = { 2, 1, 0, 4 },
-    [RADIO_PIXEL_RGBX] = { 0, 1, 2, 4 }, [RADIO_PIXEL_BGRX] = { 2, 1, 0, 4 },
-    [RADIO_PIXEL_XRGB] = { 1, 2, 3, 4 }, [RADIO_PIXEL_XBGR] = { 3, 2, 1, 4 },
-    [RADIO_PIXEL_ARGB] = { 1, 2, 3, 4 }, [RADIO_PIXEL_ABGR] = { 3, 2, 1, 4 },
+    [RADIO_PIXEL_RGB] = { 0, 1, 2, 3 },
+    [RADIO_PIXEL_BGR] = { 2, 1, 0, 3 },
+    [RADIO_PIXEL_RGBA] = { 0, 1, 2, 4 },
+    [RADIO_PIXEL_BGRA] = { 2, 1, 0, 4 },
+    [RADIO_PIXEL_RGBX] = { 0, 1, 2, 4 },
+    [RADIO_PIXEL_BGRX] = { 2, 1, 0, 4 },
+    [RADIO_PIXEL_XRGB] = { 1, 2, 3, 4 },
+    [RADIO_PIXEL_XBGR] = { 3, 2, 1, 4 },
+    [RADIO_PIXEL_ARGB] = { 1, 2, 3, 4 },
+    [RADIO_PIXEL_ABGR] = { 3, 2, 1, 4 },
   };
 
-  if ((int) format < 0 || format > RADIO_PIXEL_ABGR)
+  if ((int)format < 0 || format > RADIO_PIXEL_ABGR)
     return 0;
   offsets[0] = layouts[format].r;
   offsets[1] = layouts[format].g;
@@ -38,18 +43,23 @@ radio_yuv_to_rgb_coefficients (RadioFrame *frame, double kr, double kb,
    * E'y = kr R + kg G + kb B. */
   double kg = 1.0 - kr - kb;
   double m[9] = {
-    1.0 / y_range, 0.0, 2.0 * (1.0 - kr) / c_range,
-    1.0 / y_range, -2.0 * kb * (1.0 - kb) / (kg * c_range),
+    1.0 / y_range,
+    0.0,
+    2.0 * (1.0 - kr) / c_range,
+    1.0 / y_range,
+    -2.0 * kb * (1.0 - kb) / (kg * c_range),
     -2.0 * kr * (1.0 - kr) / (kg * c_range),
-    1.0 / y_range, 2.0 * (1.0 - kb) / c_range, 0.0,
+    1.0 / y_range,
+    2.0 * (1.0 - kb) / c_range,
+    0.0,
   };
   int i;
 
   for (i = 0; i < 9; i++)
-    frame->yuv_matrix[i] = (float) m[i];
-  frame->yuv_offset[0] = (float) y_offset;
-  frame->yuv_offset[1] = (float) c_offset;
-  frame->yuv_offset[2] = (float) c_offset;
+    frame->yuv_matrix[i] = (float)m[i];
+  frame->yuv_offset[0] = (float)y_offset;
+  frame->yuv_offset[1] = (float)c_offset;
+  frame->yuv_offset[2] = (float)c_offset;
 }
 
 static int
@@ -67,13 +77,12 @@ frame_is_valid (const RadioFrame *f)
   if (!f || f->width == 0 || f->height == 0 || !f->planes[0])
     return 0;
   if (f->format == RADIO_PIXEL_NV12)
-    return f->planes[1] && f->strides[0] >= f->width
-        && f->strides[1] >= 2 * cw;
+    return f->planes[1] && f->strides[0] >= f->width && f->strides[1] >= 2 * cw;
   if (f->format == RADIO_PIXEL_I420)
     return f->planes[1] && f->planes[2] && f->strides[0] >= f->width
-        && f->strides[1] >= cw && f->strides[2] >= cw;
+           && f->strides[1] >= cw && f->strides[2] >= cw;
   size = radio_pixel_format_rgb_layout (f->format, offsets);
-  return size > 0 && f->strides[0] >= f->width * (size_t) size;
+  return size > 0 && f->strides[0] >= f->width * (size_t)size;
 }
 
 static int
@@ -83,13 +92,13 @@ needs_resize (const RadioFrame *f, const RadioPlacement *p)
 }
 
 size_t
-radio_cpu_frame_scratch_floats (const RadioFrame *frame,
-    const RadioPlacement *placement)
+radio_cpu_frame_scratch_floats (
+    const RadioFrame *frame, const RadioPlacement *placement)
 {
   if (!needs_resize (frame, placement))
     return 0;
   return frame->width * frame->height * 3
-      + placement->width * placement->height * 3;
+         + placement->width * placement->height * 3;
 }
 
 /* Chroma coordinate of a luma column or row: the chroma sample i covers
@@ -97,14 +106,14 @@ radio_cpu_frame_scratch_floats (const RadioFrame *frame,
 static void
 chroma_source (size_t x, size_t n_chroma, size_t *x0, size_t *x1, float *l)
 {
-  float s = ((float) x + 0.5f) * 0.5f - 0.5f;
+  float s = ((float)x + 0.5f) * 0.5f - 0.5f;
   if (s < 0.0f)
     s = 0.0f;
-  *x0 = (size_t) s;
+  *x0 = (size_t)s;
   if (*x0 > n_chroma - 1)
     *x0 = n_chroma - 1;
   *x1 = *x0 + 1 < n_chroma ? *x0 + 1 : n_chroma - 1;
-  *l = s - (float) *x0;
+  *l = s - (float)*x0;
 }
 
 static float
@@ -118,7 +127,7 @@ static float
 chroma_at (const RadioFrame *f, int v_plane, size_t cx, size_t cy)
 {
   if (f->format == RADIO_PIXEL_NV12)
-    return f->planes[1][cy * f->strides[1] + 2 * cx + (size_t) v_plane];
+    return f->planes[1][cy * f->strides[1] + 2 * cx + (size_t)v_plane];
   return f->planes[1 + v_plane][cy * f->strides[1 + v_plane] + cx];
 }
 
@@ -138,17 +147,17 @@ yuv_row_to_rgb (float *dst, const RadioFrame *f, size_t y)
     int k;
 
     chroma_source (x, cw, &cx0, &cx1, &lx);
-    yuv[0] = (float) luma[x] - o[0];
+    yuv[0] = (float)luma[x] - o[0];
     for (k = 0; k < 2; k++) {
       float top = (1.0f - lx) * chroma_at (f, k, cx0, cy0)
-          + lx * chroma_at (f, k, cx1, cy0);
+                  + lx * chroma_at (f, k, cx1, cy0);
       float bottom = (1.0f - lx) * chroma_at (f, k, cx0, cy1)
-          + lx * chroma_at (f, k, cx1, cy1);
+                     + lx * chroma_at (f, k, cx1, cy1);
       yuv[1 + k] = (1.0f - ly) * top + ly * bottom - o[1 + k];
     }
     for (k = 0; k < 3; k++)
-      dst[3 * x + k] = clamp_unit (m[3 * k] * yuv[0] + m[3 * k + 1] * yuv[1]
-          + m[3 * k + 2] * yuv[2]);
+      dst[3 * x + k] = clamp_unit (
+          m[3 * k] * yuv[0] + m[3 * k + 1] * yuv[1] + m[3 * k + 2] * yuv[2]);
   }
 }
 
@@ -171,10 +180,10 @@ source_row_to_rgb (float *dst, const RadioFrame *f, size_t y)
     return;
   }
   for (x = 0; x < f->width; x++) {
-    const uint8_t *px = row + x * (size_t) size;
-    dst[3 * x] = (float) px[offsets[0]] / 255.0f;
-    dst[3 * x + 1] = (float) px[offsets[1]] / 255.0f;
-    dst[3 * x + 2] = (float) px[offsets[2]] / 255.0f;
+    const uint8_t *px = row + x * (size_t)size;
+    dst[3 * x] = (float)px[offsets[0]] / 255.0f;
+    dst[3 * x + 1] = (float)px[offsets[1]] / 255.0f;
+    dst[3 * x + 2] = (float)px[offsets[2]] / 255.0f;
   }
 }
 
@@ -210,11 +219,11 @@ radio_cpu_frame_to_image (float *image, size_t canvas_height,
     for (y = 0; y < frame->height; y++)
       source_row_to_rgb (source + y * frame->width * 3, frame, y);
     radio_cpu_resize_bilinear (resized, p->height, p->width, p->height,
-        p->width, radio_tensor_view_f32 (source), frame->height,
-        frame->width, 3, RADIO_RESIZE_HALF_PIXEL);
+        p->width, radio_tensor_view_f32 (source), frame->height, frame->width,
+        3, RADIO_RESIZE_HALF_PIXEL);
     for (y = 0; y < p->height; y++)
-      memcpy (image + (p->y + y) * row + 3 * p->x,
-          resized + y * p->width * 3, p->width * 3 * sizeof (float));
+      memcpy (image + (p->y + y) * row + 3 * p->x, resized + y * p->width * 3,
+          p->width * 3 * sizeof (float));
   }
   return 0;
 }

@@ -67,14 +67,14 @@ rgb_buffer (const guint8 *rgb, guint width, guint height)
   GstBuffer *buf;
   guint y;
 
-  g_assert_true (gst_video_info_set_format (&info, GST_VIDEO_FORMAT_RGB,
-          width, height));
+  g_assert_true (
+      gst_video_info_set_format (&info, GST_VIDEO_FORMAT_RGB, width, height));
   buf = gst_buffer_new_allocate (NULL, info.size, NULL);
   g_assert_true (gst_video_frame_map (&frame, &info, buf, GST_MAP_WRITE));
   for (y = 0; y < height; y++)
-    memcpy ((guint8 *) GST_VIDEO_FRAME_PLANE_DATA (&frame, 0)
-        + y * GST_VIDEO_FRAME_PLANE_STRIDE (&frame, 0), rgb + y * width * 3,
-        width * 3);
+    memcpy ((guint8 *)GST_VIDEO_FRAME_PLANE_DATA (&frame, 0)
+                + y * GST_VIDEO_FRAME_PLANE_STRIDE (&frame, 0),
+        rgb + y * width * 3, width * 3);
   gst_video_frame_unmap (&frame);
   return buf;
 }
@@ -83,7 +83,8 @@ static char *
 rgb_caps (guint width, guint height)
 {
   return g_strdup_printf ("video/x-raw,format=RGB,width=%u,height=%u,"
-      "framerate=30/1", width, height);
+                          "framerate=30/1",
+      width, height);
 }
 
 /* Runs one frame through a harnessed launch line; returns the output. */
@@ -93,13 +94,13 @@ push_rgb (GstHarness *h, const guint8 *rgb, guint width, guint height)
   g_autofree char *caps = rgb_caps (width, height);
 
   gst_harness_set_src_caps_str (h, caps);
-  g_assert_cmpint (gst_harness_push (h, rgb_buffer (rgb, width, height)), ==,
-      GST_FLOW_OK);
+  g_assert_cmpint (
+      gst_harness_push (h, rgb_buffer (rgb, width, height)), ==, GST_FLOW_OK);
   return gst_harness_pull (h);
 }
 
-static GstHarness *
-harness (const char *launch_format, ...) G_GNUC_PRINTF (1, 2);
+static GstHarness *harness (const char *launch_format, ...)
+    G_GNUC_PRINTF (1, 2);
 
 static GstHarness *
 harness (const char *launch_format, ...)
@@ -131,8 +132,8 @@ ratio (const float *out, const float *ref, gsize n)
 /* ---- golden ------------------------------------------------------------ */
 
 static void
-compare_tensor (RadioSafetensors *st, const char *name, const float *out,
-    gsize n)
+compare_tensor (
+    RadioSafetensors *st, const char *name, const float *out, gsize n)
 {
   const RadioTensorInfo *ref = radio_safetensors_lookup (st, name);
   double r;
@@ -147,21 +148,21 @@ compare_tensor (RadioSafetensors *st, const char *name, const float *out,
 }
 
 static void
-check_golden_output (GstBuffer *out, const char *model, const char *file,
-    RadioSafetensors *st)
+check_golden_output (
+    GstBuffer *out, const char *model, const char *file, RadioSafetensors *st)
 {
   GstRadioMeta *meta = get_meta (out);
   const char *input_hw = radio_safetensors_get_metadata (st, "model_input_hw");
   g_autofree char *have_hw = NULL;
   guint i;
 
-  have_hw = g_strdup_printf ("%ux%u", meta->geometry.input_height,
-      meta->geometry.input_width);
+  have_hw = g_strdup_printf (
+      "%ux%u", meta->geometry.input_height, meta->geometry.input_width);
   g_assert_cmpstr (have_hw, ==, input_hw);
   compare_tensor (st, "summary", meta->summary, meta->summary_length);
   compare_tensor (st, "spatial", meta->spatial,
-      (gsize) meta->geometry.grid_height * meta->geometry.grid_width
-      * meta->embed_dim);
+      (gsize)meta->geometry.grid_height * meta->geometry.grid_width
+          * meta->embed_dim);
   for (i = 0; i < radio_safetensors_get_n_tensors (st); i++) {
     const char *name = radio_safetensors_get_tensor (st, i)->name;
     g_auto (GStrv) parts = g_strsplit (name, ".", 3);
@@ -174,8 +175,8 @@ check_golden_output (GstBuffer *out, const char *model, const char *file,
     if (g_strcmp0 (parts[2], "summary") == 0)
       compare_tensor (st, name, a->summary, a->summary_length);
     else
-      compare_tensor (st, name, a->spatial, (gsize) a->spatial_height
-          * a->spatial_width * a->spatial_dim);
+      compare_tensor (st, name, a->spatial,
+          (gsize)a->spatial_height * a->spatial_width * a->spatial_dim);
   }
 }
 
@@ -208,8 +209,7 @@ test_golden_case (gconstpointer data)
 
   golden_image_load (&img, which[0], which[1]);
   adaptors = case_adaptors (img.st);
-  h = harness ("radio backend=cpu model=\"%s\" adaptors=\"%s\"", dir,
-      adaptors);
+  h = harness ("radio backend=cpu model=\"%s\" adaptors=\"%s\"", dir, adaptors);
   out = push_rgb (h, img.rgb, img.width, img.height);
   check_golden_output (out, which[0], which[1], img.st);
   gst_buffer_unref (out);
@@ -229,8 +229,8 @@ summary_copy (GstBuffer *buf, guint *length)
 
 /* The summary of the model on one RGB frame. */
 static float *
-summary_of_rgb (const char *dir, const guint8 *rgb, guint w, guint h,
-    guint *length)
+summary_of_rgb (
+    const char *dir, const guint8 *rgb, guint w, guint h, guint *length)
 {
   GstHarness *hr = harness ("radio backend=cpu model=\"%s\"", dir);
   GstBuffer *out = push_rgb (hr, rgb, w, h);
@@ -253,15 +253,17 @@ test_packed_formats_exact (void)
   golden_image_load (&img, "tiny-v25", "case3-100x70.safetensors");
   ref = summary_of_rgb (dir, img.rgb, img.width, img.height, &n_ref);
   for (i = 0; i < G_N_ELEMENTS (formats); i++) {
-    GstHarness *h = harness ("videoconvert ! capsfilter caps=video/x-raw,format=%s ! radio "
-        "backend=cpu model=\"%s\"", formats[i], dir);
+    GstHarness *h = harness (
+        "videoconvert ! capsfilter caps=video/x-raw,format=%s ! radio "
+        "backend=cpu model=\"%s\"",
+        formats[i], dir);
     GstBuffer *out = push_rgb (h, img.rgb, img.width, img.height);
     GstRadioMeta *meta = get_meta (out);
 
     /* Reordering 8-bit channels loses nothing: the same model input. */
     g_assert_cmpuint (meta->summary_length, ==, n_ref);
-    g_assert_cmpmem (meta->summary, n_ref * sizeof (float), ref,
-        n_ref * sizeof (float));
+    g_assert_cmpmem (
+        meta->summary, n_ref * sizeof (float), ref, n_ref * sizeof (float));
     gst_buffer_unref (out);
     gst_harness_teardown (h);
   }
@@ -284,8 +286,8 @@ chroma_sample (const GstVideoFrame *f, int v, double sx, double sy)
 
   sx = MAX (sx, 0.0);
   sy = MAX (sy, 0.0);
-  x0 = MIN ((int) floor (sx), cw - 1);
-  y0 = MIN ((int) floor (sy), ch - 1);
+  x0 = MIN ((int)floor (sx), cw - 1);
+  y0 = MIN ((int)floor (sy), ch - 1);
   x1 = MIN (x0 + 1, cw - 1);
   y1 = MIN (y0 + 1, ch - 1);
   lx = sx - x0;
@@ -295,7 +297,7 @@ chroma_sample (const GstVideoFrame *f, int v, double sx, double sy)
     val[k] = nv12 ? base[y * stride + 2 * x + v] : base[y * stride + x];
   }
   return (1 - ly) * ((1 - lx) * val[0] + lx * val[1])
-      + ly * ((1 - lx) * val[2] + lx * val[3]);
+         + ly * ((1 - lx) * val[2] + lx * val[3]);
 }
 
 static void
@@ -309,7 +311,7 @@ yuv_frame_to_rgb (const GstVideoFrame *f, double *rgb)
   int w = GST_VIDEO_FRAME_WIDTH (f), h = GST_VIDEO_FRAME_HEIGHT (f), x, y;
 
   g_assert_true (c->matrix == GST_VIDEO_COLOR_MATRIX_BT709
-      || c->matrix == GST_VIDEO_COLOR_MATRIX_BT601);
+                 || c->matrix == GST_VIDEO_COLOR_MATRIX_BT601);
   for (y = 0; y < h; y++)
     for (x = 0; x < w; x++) {
       const guint8 *luma = GST_VIDEO_FRAME_PLANE_DATA (f, 0);
@@ -319,7 +321,7 @@ yuv_frame_to_rgb (const GstVideoFrame *f, double *rgb)
       double cr = (chroma_sample (f, 1, sx, sy) - 128) / cs;
       double r = Y + 2 * (1 - kr) * cr, b = Y + 2 * (1 - kb) * cb;
       double g = (Y - kr * r - kb * b) / (1 - kr - kb);
-      double *o = rgb + 3 * ((gsize) y * w + x);
+      double *o = rgb + 3 * ((gsize)y * w + x);
       o[0] = CLAMP (r, 0.0, 1.0);
       o[1] = CLAMP (g, 0.0, 1.0);
       o[2] = CLAMP (b, 0.0, 1.0);
@@ -330,11 +332,11 @@ yuv_frame_to_rgb (const GstVideoFrame *f, double *rgb)
 static double *
 converted_yuv_as_rgb (const char *format, const GoldenImage *img)
 {
-  GstHarness *h = harness ("videoconvert ! capsfilter caps=video/x-raw,format=%s",
-      format);
+  GstHarness *h = harness (
+      "videoconvert ! capsfilter caps=video/x-raw,format=%s", format);
   GstBuffer *out = push_rgb (h, img->rgb, img->width, img->height);
   g_autoptr (GstCaps) caps = gst_pad_get_current_caps (h->sinkpad);
-  double *rgb = g_new (double, (gsize) img->width * img->height * 3);
+  double *rgb = g_new (double, (gsize)img->width * img->height * 3);
   GstVideoInfo info;
   GstVideoFrame frame;
 
@@ -371,12 +373,12 @@ test_yuv_formats (gconstpointer data)
   GstBuffer *out;
 
   golden_image_load (&img, "tiny-v25", "case3-100x70.safetensors");
-  px = (gsize) img.width * img.height * 3;
+  px = (gsize)img.width * img.height * 3;
   exact = converted_yuv_as_rgb (format, &img);
   rounded = g_new (guint8, px);
   nudged = g_new (guint8, px);
   for (i = 0; i < px; i++) {
-    int v = (int) lround (exact[i] * 255.0);
+    int v = (int)lround (exact[i] * 255.0);
     int step = g_rand_boolean (rand) ? 1 : -1;
     rounded[i] = v;
     nudged[i] = CLAMP (v + (v == 0 ? 1 : v == 255 ? -1 : step), 0, 255);
@@ -386,8 +388,9 @@ test_yuv_formats (gconstpointer data)
   s_nudge = summary_of_rgb (dir, nudged, img.width, img.height, &n2);
 
   h = harness ("videoconvert ! capsfilter caps=video/x-raw,format=%s ! "
-      "radio backend=cpu "
-      "model=\"%s\"", format, dir);
+               "radio backend=cpu "
+               "model=\"%s\"",
+      format, dir);
   out = push_rgb (h, img.rgb, img.width, img.height);
   s_yuv = summary_copy (out, &n2);
   gst_buffer_unref (out);
@@ -396,8 +399,8 @@ test_yuv_formats (gconstpointer data)
   one_lsb = ratio (s_nudge, s_round, n);
   yuv_error = ratio (s_yuv, s_round, n);
   if (g_test_verbose ())
-    g_printerr ("  %s: 1-LSB response %.3g, YUV path %.3g (of std)\n",
-        format, one_lsb, yuv_error);
+    g_printerr ("  %s: 1-LSB response %.3g, YUV path %.3g (of std)\n", format,
+        one_lsb, yuv_error);
   g_assert_cmpfloat (one_lsb, >, 0.0);
   g_assert_cmpfloat (yuv_error, <=, 2.0 * one_lsb);
   golden_image_clear (&img);
@@ -406,8 +409,8 @@ test_yuv_formats (gconstpointer data)
 /* ---- resize policies, interval, features -------------------------------- */
 
 static GstRadioMeta *
-run_resize (GstHarness **h, const char *props, const GoldenImage *img,
-    GstBuffer **out)
+run_resize (
+    GstHarness **h, const char *props, const GoldenImage *img, GstBuffer **out)
 {
   g_autofree char *dir = model_dir ("tiny-v25");
   *h = harness ("radio backend=cpu model=\"%s\" %s", dir, props);
@@ -481,8 +484,8 @@ test_resize_modes (void)
   m = run_resize (&h, "resize=letterbox width=64 height=64", &square, &out);
   m2 = run_resize (&h2, "resize=fixed width=64 height=64", &square, &out2);
   assert_close (m->geometry.offset_x, 0.0);
-  g_assert_cmpmem (m->summary, m->summary_length * 4, m2->summary,
-      m2->summary_length * 4);
+  g_assert_cmpmem (
+      m->summary, m->summary_length * 4, m2->summary, m2->summary_length * 4);
   gst_buffer_unref (out);
   gst_buffer_unref (out2);
   gst_harness_teardown (h);
@@ -505,8 +508,9 @@ test_interval (void)
   gst_harness_set_src_caps_str (h, caps);
   for (i = 0; i < 7; i++) {
     GstBuffer *out;
-    g_assert_cmpint (gst_harness_push (h, rgb_buffer (img.rgb, img.width,
-                img.height)), ==, GST_FLOW_OK);
+    g_assert_cmpint (
+        gst_harness_push (h, rgb_buffer (img.rgb, img.width, img.height)), ==,
+        GST_FLOW_OK);
     out = gst_harness_pull (h);
     g_assert_cmpint (gst_buffer_get_radio_meta (out) != NULL, ==, i % 3 == 0);
     gst_buffer_unref (out);
@@ -553,11 +557,9 @@ static void
 test_renegotiation (void)
 {
   g_autofree char *dir = model_dir ("tiny-v25");
-  GstHarness *h = harness ("radio backend=cpu adaptors=clip model=\"%s\"",
-      dir);
+  GstHarness *h = harness ("radio backend=cpu adaptors=clip model=\"%s\"", dir);
   const char *files[] = { "case0-128x128.safetensors",
-    "case1-96x160.safetensors", "case0-128x128.safetensors"
-  };
+    "case1-96x160.safetensors", "case0-128x128.safetensors" };
   guint i;
 
   for (i = 0; i < G_N_ELEMENTS (files); i++) {
@@ -611,8 +613,8 @@ test_shared_model (void)
   mb = get_meta (ob);
   g_assert_cmpstr (ma->model_id, ==, mb->model_id);
   g_assert_cmpuint (strlen (ma->model_id), ==, 32);
-  g_assert_cmpmem (ma->summary, ma->summary_length * 4, mb->summary,
-      mb->summary_length * 4);
+  g_assert_cmpmem (
+      ma->summary, ma->summary_length * 4, mb->summary, mb->summary_length * 4);
 
   gst_debug_remove_log_function (capture_loads);
   gst_debug_set_threshold_for_name ("radio", GST_LEVEL_NONE);
@@ -655,8 +657,8 @@ test_meta_copy_and_scale (void)
   g_assert_true (mc->summary == m->summary);
   features = gst_radio_features_ref (m->features);
   gst_buffer_unref (out);
-  g_assert_cmpmem (mc->summary, mc->summary_length * 4, summary,
-      mc->summary_length * 4);
+  g_assert_cmpmem (
+      mc->summary, mc->summary_length * 4, summary, mc->summary_length * 4);
   g_assert_true (gst_radio_meta_frame_to_grid (mc, 69.9, 99.9, &gx, &gy));
 
   /* a byte-range copy is not a frame: the meta is dropped */
@@ -670,17 +672,18 @@ test_meta_copy_and_scale (void)
   /* videoscale keeps the meta with a mapping for the new size: the same
    * scene point lands on the same grid coordinates */
   h = harness ("radio backend=cpu model=\"%s\" ! videoscale ! "
-      "capsfilter caps=video/x-raw,width=35,height=50", dir);
+               "capsfilter caps=video/x-raw,width=35,height=50",
+      dir);
   out = push_rgb (h, img.rgb, img.width, img.height);
   m = get_meta (out);
   g_assert_cmpuint (m->geometry.frame_width, ==, 35);
   g_assert_cmpuint (m->geometry.frame_height, ==, 50);
-  g_assert_true (gst_radio_meta_frame_to_grid (m, 69.9 / 2, 99.9 / 2, &sx,
-          &sy));
+  g_assert_true (
+      gst_radio_meta_frame_to_grid (m, 69.9 / 2, 99.9 / 2, &sx, &sy));
   assert_close (sx, gx);
   assert_close (sy, gy);
-  g_assert_cmpmem (m->summary, m->summary_length * 4, summary,
-      m->summary_length * 4);
+  g_assert_cmpmem (
+      m->summary, m->summary_length * 4, summary, m->summary_length * 4);
   gst_buffer_unref (out);
   gst_harness_teardown (h);
   golden_image_clear (&img);
@@ -701,8 +704,8 @@ test_meta_api (void)
     spatial[i] = i;
   g_assert_true (gst_radio_features_set_summary (f, summary));
   g_assert_true (gst_radio_features_set_spatial (f, spatial, 2, 3));
-  g_assert_true (gst_radio_features_add_adaptor (f, "a", summary, 4, NULL,
-          0, 0, 0));
+  g_assert_true (
+      gst_radio_features_add_adaptor (f, "a", summary, 4, NULL, 0, 0, 0));
   g.patch_size = 16;
   g.scale_x = g.scale_y = 1.0 / 16;
   m = gst_buffer_add_radio_meta (buf, f, &g);
@@ -710,8 +713,7 @@ test_meta_api (void)
   g_assert_cmpuint (m->geometry.grid_height, ==, 2);
   g_assert_cmpuint (m->summary_length, ==, 6);
   g_assert_cmpfloat (gst_radio_meta_get_patch (m, 2, 1)[0], ==, 15.0f);
-  g_assert_cmpuint (gst_radio_meta_get_adaptor (m, "a")->summary_length, ==,
-      4);
+  g_assert_cmpuint (gst_radio_meta_get_adaptor (m, "a")->summary_length, ==, 4);
   g_assert_null (gst_radio_meta_get_adaptor (m, "a")->spatial);
   g_assert_true (gst_buffer_get_radio_meta (buf) == m);
   gst_buffer_unref (buf);
@@ -736,8 +738,8 @@ run_pipeline (const char *launch, GstStateChangeReturn *first_change)
   ret = gst_element_set_state (pipeline, GST_STATE_PLAYING);
   if (first_change)
     *first_change = ret;
-  msg = gst_bus_timed_pop_filtered (bus, 60 * GST_SECOND,
-      GST_MESSAGE_ERROR | GST_MESSAGE_EOS);
+  msg = gst_bus_timed_pop_filtered (
+      bus, 60 * GST_SECOND, GST_MESSAGE_ERROR | GST_MESSAGE_EOS);
   g_assert_nonnull (msg);
   if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR) {
     g_autoptr (GError) err = NULL;
@@ -752,11 +754,12 @@ run_pipeline (const char *launch, GstStateChangeReturn *first_change)
 }
 
 static void
-expect_load_failure (const char *model, const char *props,
-    const char *expect)
+expect_load_failure (const char *model, const char *props, const char *expect)
 {
-  g_autofree char *launch = g_strdup_printf ("videotestsrc num-buffers=1 ! "
-      "radio backend=cpu model=\"%s\" %s ! fakesink", model, props);
+  g_autofree char *launch
+      = g_strdup_printf ("videotestsrc num-buffers=1 ! "
+                         "radio backend=cpu model=\"%s\" %s ! fakesink",
+          model, props);
   GstStateChangeReturn ret;
   g_autofree char *message = run_pipeline (launch, &ret);
 
@@ -774,8 +777,8 @@ copy_file (const char *from, const char *to, gssize truncate_to)
   gsize len;
 
   g_assert_true (g_file_get_contents (from, &data, &len, NULL));
-  g_assert_true (g_file_set_contents (to, data,
-          truncate_to >= 0 ? truncate_to : (gssize) len, NULL));
+  g_assert_true (g_file_set_contents (
+      to, data, truncate_to >= 0 ? truncate_to : (gssize)len, NULL));
 }
 
 static void
@@ -836,9 +839,11 @@ test_refused_input (void)
   g_autofree char *message = NULL;
 
   /* smaller than one patch */
-  launch = g_strdup_printf ("videotestsrc num-buffers=1 ! "
+  launch = g_strdup_printf (
+      "videotestsrc num-buffers=1 ! "
       "video/x-raw,format=RGB,width=8,height=40 ! radio backend=cpu "
-      "model=\"%s\" ! fakesink", dir);
+      "model=\"%s\" ! fakesink",
+      dir);
   message = run_pipeline (launch, NULL);
   g_assert_nonnull (message);
   g_assert_nonnull (strstr (message, "smaller than one 16x16 patch"));
@@ -848,7 +853,8 @@ test_refused_input (void)
   /* a format outside the list: the caps cannot even link */
   {
     g_autoptr (GError) error = NULL;
-    GstElement *p = gst_parse_launch ("videotestsrc num-buffers=1 ! "
+    GstElement *p = gst_parse_launch (
+        "videotestsrc num-buffers=1 ! "
         "video/x-raw,format=GRAY8,width=64,height=64 ! radio ! fakesink",
         &error);
     g_assert_error (error, GST_PARSE_ERROR, GST_PARSE_ERROR_LINK);
@@ -857,9 +863,11 @@ test_refused_input (void)
   }
 
   /* fixed size that is not a patch multiple */
-  launch = g_strdup_printf ("videotestsrc num-buffers=1 ! "
+  launch = g_strdup_printf (
+      "videotestsrc num-buffers=1 ! "
       "video/x-raw,format=RGB,width=64,height=64 ! radio backend=cpu "
-      "resize=fixed width=50 height=64 model=\"%s\" ! fakesink", dir);
+      "resize=fixed width=50 height=64 model=\"%s\" ! fakesink",
+      dir);
   message = run_pipeline (launch, NULL);
   g_assert_nonnull (message);
   g_assert_nonnull (strstr (message, "not a positive multiple"));
@@ -871,8 +879,10 @@ static void
 test_midstream_error (void)
 {
   g_autofree char *dir = model_dir ("tiny-v25");
-  g_autofree char *launch = g_strdup_printf ("appsrc name=src format=time ! "
-      "radio backend=cpu model=\"%s\" ! fakesink", dir);
+  g_autofree char *launch
+      = g_strdup_printf ("appsrc name=src format=time ! "
+                         "radio backend=cpu model=\"%s\" ! fakesink",
+          dir);
   GstElement *pipeline = gst_parse_launch (launch, NULL);
   GstElement *src = gst_bin_get_by_name (GST_BIN (pipeline), "src");
   GstBus *bus = gst_element_get_bus (pipeline);
@@ -883,19 +893,19 @@ test_midstream_error (void)
 
   gst_element_set_state (pipeline, GST_STATE_PLAYING);
   caps = gst_caps_from_string ("video/x-raw,format=RGB,width=64,height=64,"
-      "framerate=30/1");
+                               "framerate=30/1");
   gst_app_src_set_caps (GST_APP_SRC (src), caps);
   gst_caps_unref (caps);
   gst_app_src_push_buffer (GST_APP_SRC (src), rgb_buffer (pixels, 64, 64));
   caps = gst_caps_from_string ("video/x-raw,format=RGB,width=8,height=8,"
-      "framerate=30/1");
+                               "framerate=30/1");
   gst_app_src_set_caps (GST_APP_SRC (src), caps);
   gst_caps_unref (caps);
   gst_app_src_push_buffer (GST_APP_SRC (src), rgb_buffer (pixels, 8, 8));
   gst_app_src_end_of_stream (GST_APP_SRC (src));
 
-  msg = gst_bus_timed_pop_filtered (bus, 60 * GST_SECOND,
-      GST_MESSAGE_ERROR | GST_MESSAGE_EOS);
+  msg = gst_bus_timed_pop_filtered (
+      bus, 60 * GST_SECOND, GST_MESSAGE_ERROR | GST_MESSAGE_EOS);
   g_assert_nonnull (msg);
   g_assert_cmpint (GST_MESSAGE_TYPE (msg), ==, GST_MESSAGE_ERROR);
   gst_message_parse_error (msg, &err, NULL);
@@ -914,9 +924,11 @@ test_model_change_refused (void)
 {
   g_autofree char *dir = model_dir ("tiny-v25");
   g_autofree char *other = model_dir ("tiny-cv4");
-  g_autofree char *launch = g_strdup_printf ("videotestsrc is-live=false ! "
+  g_autofree char *launch = g_strdup_printf (
+      "videotestsrc is-live=false ! "
       "video/x-raw,width=64,height=64 ! radio name=r backend=cpu "
-      "model=\"%s\" ! fakesink", dir);
+      "model=\"%s\" ! fakesink",
+      dir);
   GstElement *pipeline = gst_parse_launch (launch, NULL);
   GstElement *radio = gst_bin_get_by_name (GST_BIN (pipeline), "r");
   GstBus *bus = gst_element_get_bus (pipeline);
@@ -926,15 +938,15 @@ test_model_change_refused (void)
 
   g_assert_cmpint (gst_element_set_state (pipeline, GST_STATE_PAUSED), !=,
       GST_STATE_CHANGE_FAILURE);
-  g_assert_cmpint (gst_element_get_state (pipeline, NULL, NULL,
-          60 * GST_SECOND), ==, GST_STATE_CHANGE_SUCCESS);
+  g_assert_cmpint (
+      gst_element_get_state (pipeline, NULL, NULL, 60 * GST_SECOND), ==,
+      GST_STATE_CHANGE_SUCCESS);
   g_object_set (radio, "model", other, NULL);
-  msg = gst_bus_timed_pop_filtered (bus, 10 * GST_SECOND,
-      GST_MESSAGE_WARNING);
+  msg = gst_bus_timed_pop_filtered (bus, 10 * GST_SECOND, GST_MESSAGE_WARNING);
   g_assert_nonnull (msg);
   gst_message_unref (msg);
-  g_object_get (radio, "model", &model, "model-info", &info, "summary-dim",
-      &dim, NULL);
+  g_object_get (
+      radio, "model", &model, "model-info", &info, "summary-dim", &dim, NULL);
   g_assert_cmpstr (model, ==, dir);
   g_assert_nonnull (strstr (info, "radio_v2.5-b"));
   g_assert_cmpuint (dim, ==, 128);
@@ -968,8 +980,8 @@ main (int argc, char **argv)
     return 1;
   }
   for (i = 0; i < G_N_ELEMENTS (golden); i++) {
-    g_autofree char *name = g_strdup_printf ("/radio/golden/%s/%s",
-        golden[i][0], golden[i][1]);
+    g_autofree char *name
+        = g_strdup_printf ("/radio/golden/%s/%s", golden[i][0], golden[i][1]);
     g_test_add_data_func (name, golden[i], test_golden_case);
   }
   g_test_add_func ("/radio/formats/packed-rgb", test_packed_formats_exact);

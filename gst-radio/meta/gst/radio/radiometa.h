@@ -50,11 +50,11 @@
 G_BEGIN_DECLS
 
 #ifndef GST_RADIO_META_API
-# ifdef BUILDING_GST_RADIO_META
-#  define GST_RADIO_META_API __attribute__ ((visibility ("default"))) extern
-# else
-#  define GST_RADIO_META_API extern
-# endif
+#ifdef BUILDING_GST_RADIO_META
+#define GST_RADIO_META_API __attribute__ ((visibility ("default"))) extern
+#else
+#define GST_RADIO_META_API extern
+#endif
 #endif
 
 /* Layout version of GstRadioMeta filled by this library. */
@@ -71,10 +71,10 @@ typedef struct _GstRadioFeatures GstRadioFeatures;
 /* The outputs of one adaptor head (e.g. "clip", "siglip", "dino_v2"). */
 typedef struct {
   const gchar *name;
-  const gfloat *summary;   /* [summary_length], or NULL */
+  const gfloat *summary; /* [summary_length], or NULL */
   guint summary_length;
-  const gfloat *spatial;   /* [spatial_height][spatial_width][spatial_dim] */
-  guint spatial_height;    /* grid_height * the head's upsample factor */
+  const gfloat *spatial; /* [spatial_height][spatial_width][spatial_dim] */
+  guint spatial_height;  /* grid_height * the head's upsample factor */
   guint spatial_width;
   guint spatial_dim;
   /*< private >*/
@@ -102,11 +102,11 @@ typedef struct {
                                * equal ids mean comparable features */
   GstRadioGeometry geometry;
 
-  guint n_summary_tokens;     /* S: summary vectors, one per teacher */
-  guint embed_dim;            /* D */
-  const gfloat *summary;      /* [S * D], or NULL */
-  guint summary_length;       /* S * D, or 0 */
-  const gfloat *spatial;      /* [grid_height][grid_width][D], or NULL */
+  guint n_summary_tokens; /* S: summary vectors, one per teacher */
+  guint embed_dim;        /* D */
+  const gfloat *summary;  /* [S * D], or NULL */
+  guint summary_length;   /* S * D, or 0 */
+  const gfloat *spatial;  /* [grid_height][grid_width][D], or NULL */
 
   guint n_adaptors;
   const GstRadioAdaptorFeatures *adaptors; /* [n_adaptors] */
@@ -126,8 +126,8 @@ GST_RADIO_META_API const GstMetaInfo *gst_radio_meta_get_info (void);
 GST_RADIO_META_API GstRadioMeta *gst_buffer_get_radio_meta (GstBuffer *buffer);
 
 /* The named adaptor's outputs, or NULL when it was not computed. */
-GST_RADIO_META_API const GstRadioAdaptorFeatures *
-gst_radio_meta_get_adaptor (const GstRadioMeta *meta, const gchar *name);
+GST_RADIO_META_API const GstRadioAdaptorFeatures *gst_radio_meta_get_adaptor (
+    const GstRadioMeta *meta, const gchar *name);
 
 /* Maps frame pixel coordinates to grid cell coordinates (see above).
  * Returns TRUE when the point falls inside the grid. */
@@ -146,8 +146,8 @@ GST_RADIO_META_API GType gst_radio_features_get_type (void);
 
 /* A new, empty features block for a model (strings are copied). */
 GST_RADIO_META_API GstRadioFeatures *gst_radio_features_new (
-    const gchar *model_version, const gchar *model_id,
-    guint n_summary_tokens, guint embed_dim);
+    const gchar *model_version, const gchar *model_id, guint n_summary_tokens,
+    guint embed_dim);
 GST_RADIO_META_API GstRadioFeatures *gst_radio_features_ref (
     GstRadioFeatures *features);
 GST_RADIO_META_API void gst_radio_features_unref (GstRadioFeatures *features);
@@ -168,9 +168,8 @@ GST_RADIO_META_API gboolean gst_radio_features_add_adaptor (
 
 /* Attaches features (taking a new reference and sealing them against
  * further changes) with their geometry to a writable buffer. */
-GST_RADIO_META_API GstRadioMeta *gst_buffer_add_radio_meta (
-    GstBuffer *buffer, GstRadioFeatures *features,
-    const GstRadioGeometry *geometry);
+GST_RADIO_META_API GstRadioMeta *gst_buffer_add_radio_meta (GstBuffer *buffer,
+    GstRadioFeatures *features, const GstRadioGeometry *geometry);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (GstRadioFeatures, gst_radio_features_unref)
 

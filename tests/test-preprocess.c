@@ -8,6 +8,7 @@
 
 #include "radio-cpu.h"
 #include "radio-frame.h"
+#include "test-util.h"
 
 typedef struct {
   RadioPixelFormat format;
@@ -87,34 +88,6 @@ test_frame_clear (TestFrame *t)
     g_free (t->planes[p]);
 }
 
-static double
-chroma (const TestFrame *t, int v, double sx, double sy)
-{
-  const RadioFrame *f = &t->frame;
-  long cw = (f->width + 1) / 2, ch = (f->height + 1) / 2;
-  long x0, y0, x1, y1;
-  double lx, ly, s[4];
-  int k;
-
-  sx = MAX (sx, 0.0);
-  sy = MAX (sy, 0.0);
-  x0 = MIN ((long)floor (sx), cw - 1);
-  y0 = MIN ((long)floor (sy), ch - 1);
-  x1 = MIN (x0 + 1, cw - 1);
-  y1 = MIN (y0 + 1, ch - 1);
-  lx = sx - x0;
-  ly = sy - y0;
-  for (k = 0; k < 4; k++) {
-    long x = k & 1 ? x1 : x0, y = k & 2 ? y1 : y0;
-    if (f->format == RADIO_PIXEL_NV12)
-      s[k] = f->planes[1][y * f->strides[1] + 2 * x + v];
-    else
-      s[k] = f->planes[1 + v][y * f->strides[1 + v] + x];
-  }
-  return (1 - ly) * ((1 - lx) * s[0] + lx * s[1])
-         + ly * ((1 - lx) * s[2] + lx * s[3]);
-}
-
 /* Source pixel (x, y) as RGB in [0, 1], straight from the definitions. */
 static void
 reference_pixel (
@@ -129,17 +102,11 @@ reference_pixel (
     for (c = 0; c < 3; c++)
       rgb[c] = px[strchr (fc->layout, "RGB"[c]) - fc->layout] / 255.0;
   } else {
-    double yo = t->full_range ? 0 : 16, ys = t->full_range ? 255 : 219;
-    double cs = t->full_range ? 255 : 224;
-    double Y = (f->planes[0][y * f->strides[0] + x] - yo) / ys;
-    double sx = (x + 0.5) / 2 - 0.5, sy = (y + 0.5) / 2 - 0.5;
-    double cb = (chroma (t, 0, sx, sy) - 128) / cs;
-    double cr = (chroma (t, 1, sx, sy) - 128) / cs;
-    double r = Y + 2 * (1 - t->kr) * cr, b = Y + 2 * (1 - t->kb) * cb;
-    double g = (Y - t->kr * r - t->kb * b) / (1 - t->kr - t->kb);
-    rgb[0] = CLAMP (r, 0.0, 1.0);
-    rgb[1] = CLAMP (g, 0.0, 1.0);
-    rgb[2] = CLAMP (b, 0.0, 1.0);
+    RadioTestYuvFrame yuv = { { f->planes[0], f->planes[1], f->planes[2] },
+      { f->strides[0], f->strides[1], f->strides[2] },
+      f->format == RADIO_PIXEL_NV12, f->width, f->height, t->kr, t->kb,
+      t->full_range };
+    radio_test_yuv_pixel (&yuv, x, y, rgb);
   }
 }
 

@@ -18,4 +18,20 @@ void radio_test_remove_tree (const char *path);
 double radio_test_error_ratio (const void *out, const void *ref, gsize n,
     double *max_err, double *std_ref);
 
+/* An 8-bit NV12 or I420 frame for radio_test_yuv_pixel. */
+typedef struct {
+  const guint8 *planes[3]; /* Y, then UV (NV12) or U, V (I420) */
+  gsize strides[3];
+  gboolean nv12;
+  guint width, height;
+  double kr, kb; /* luma coefficients of the colour matrix */
+  gboolean full_range;
+} RadioTestYuvFrame;
+
+/* Pixel (x, y) as RGB in [0, 1], computed in double straight from the
+ * definitions that radio-frame.h states: chroma bilinear with each sample
+ * at the centre of its 2x2 luma block, BT.601/709-style matrix, clamped. */
+void radio_test_yuv_pixel (
+    const RadioTestYuvFrame *frame, guint x, guint y, double rgb[3]);
+
 #endif /* RADIO_TEST_UTIL_H */

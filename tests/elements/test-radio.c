@@ -272,60 +272,28 @@ test_packed_formats_exact (void)
 
 /* Independent double-precision YUV -> RGB of a converted frame, as
  * radio-frame.h specifies it (chroma bilinear, centred on 2x2 blocks). */
-static double
-chroma_sample (const GstVideoFrame *f, int v, double sx, double sy)
-{
-  int cw = (GST_VIDEO_FRAME_WIDTH (f) + 1) / 2;
-  int ch = (GST_VIDEO_FRAME_HEIGHT (f) + 1) / 2;
-  gboolean nv12 = GST_VIDEO_FRAME_FORMAT (f) == GST_VIDEO_FORMAT_NV12;
-  int plane = nv12 ? 1 : 1 + v;
-  const guint8 *base = GST_VIDEO_FRAME_PLANE_DATA (f, plane);
-  int stride = GST_VIDEO_FRAME_PLANE_STRIDE (f, plane);
-  int x0, y0, x1, y1, k;
-  double lx, ly, val[4];
-
-  sx = MAX (sx, 0.0);
-  sy = MAX (sy, 0.0);
-  x0 = MIN ((int)floor (sx), cw - 1);
-  y0 = MIN ((int)floor (sy), ch - 1);
-  x1 = MIN (x0 + 1, cw - 1);
-  y1 = MIN (y0 + 1, ch - 1);
-  lx = sx - x0;
-  ly = sy - y0;
-  for (k = 0; k < 4; k++) {
-    int x = k & 1 ? x1 : x0, y = k & 2 ? y1 : y0;
-    val[k] = nv12 ? base[y * stride + 2 * x + v] : base[y * stride + x];
-  }
-  return (1 - ly) * ((1 - lx) * val[0] + lx * val[1])
-         + ly * ((1 - lx) * val[2] + lx * val[3]);
-}
-
 static void
 yuv_frame_to_rgb (const GstVideoFrame *f, double *rgb)
 {
   const GstVideoColorimetry *c = &f->info.colorimetry;
-  double kr = c->matrix == GST_VIDEO_COLOR_MATRIX_BT709 ? 0.2126 : 0.299;
-  double kb = c->matrix == GST_VIDEO_COLOR_MATRIX_BT709 ? 0.0722 : 0.114;
-  gboolean full = c->range == GST_VIDEO_COLOR_RANGE_0_255;
-  double yo = full ? 0 : 16, ys = full ? 255 : 219, cs = full ? 255 : 224;
-  int w = GST_VIDEO_FRAME_WIDTH (f), h = GST_VIDEO_FRAME_HEIGHT (f), x, y;
+  RadioTestYuvFrame yuv = { 0 };
+  guint x, y, p;
 
   g_assert_true (c->matrix == GST_VIDEO_COLOR_MATRIX_BT709
                  || c->matrix == GST_VIDEO_COLOR_MATRIX_BT601);
-  for (y = 0; y < h; y++)
-    for (x = 0; x < w; x++) {
-      const guint8 *luma = GST_VIDEO_FRAME_PLANE_DATA (f, 0);
-      double Y = (luma[y * GST_VIDEO_FRAME_PLANE_STRIDE (f, 0) + x] - yo) / ys;
-      double sx = (x + 0.5) / 2 - 0.5, sy = (y + 0.5) / 2 - 0.5;
-      double cb = (chroma_sample (f, 0, sx, sy) - 128) / cs;
-      double cr = (chroma_sample (f, 1, sx, sy) - 128) / cs;
-      double r = Y + 2 * (1 - kr) * cr, b = Y + 2 * (1 - kb) * cb;
-      double g = (Y - kr * r - kb * b) / (1 - kr - kb);
-      double *o = rgb + 3 * ((gsize)y * w + x);
-      o[0] = CLAMP (r, 0.0, 1.0);
-      o[1] = CLAMP (g, 0.0, 1.0);
-      o[2] = CLAMP (b, 0.0, 1.0);
-    }
+  yuv.kr = c->matrix == GST_VIDEO_COLOR_MATRIX_BT709 ? 0.2126 : 0.299;
+  yuv.kb = c->matrix == GST_VIDEO_COLOR_MATRIX_BT709 ? 0.0722 : 0.114;
+  yuv.full_range = c->range == GST_VIDEO_COLOR_RANGE_0_255;
+  yuv.nv12 = GST_VIDEO_FRAME_FORMAT (f) == GST_VIDEO_FORMAT_NV12;
+  yuv.width = GST_VIDEO_FRAME_WIDTH (f);
+  yuv.height = GST_VIDEO_FRAME_HEIGHT (f);
+  for (p = 0; p < GST_VIDEO_FRAME_N_PLANES (f); p++) {
+    yuv.planes[p] = GST_VIDEO_FRAME_PLANE_DATA (f, p);
+    yuv.strides[p] = GST_VIDEO_FRAME_PLANE_STRIDE (f, p);
+  }
+  for (y = 0; y < yuv.height; y++)
+    for (x = 0; x < yuv.width; x++)
+      radio_test_yuv_pixel (&yuv, x, y, rgb + 3 * ((gsize)y * yuv.width + x));
 }
 
 /* The YUV frame videoconvert makes of an RGB image, back in exact RGB. */

@@ -110,6 +110,7 @@ struct _GstRadio {
   GstRadioPlan plan;
   guint64 frame_count;
   gboolean warned_notice;
+  gboolean refusal_posted; /* a frame size error is on the bus */
 
   /* statistics, under the object lock */
   guint64 n_processed;
@@ -539,6 +540,10 @@ gst_radio_start (GstBaseTransform *trans)
   GST_OBJECT_UNLOCK (self);
   self->frame_count = 0;
   self->warned_notice = FALSE;
+  self->refusal_posted = FALSE;
+  g_object_notify (G_OBJECT (self), "model-info");
+  g_object_notify (G_OBJECT (self), "summary-dim");
+  g_object_notify (G_OBJECT (self), "spatial-dim");
   GST_INFO_OBJECT (self, "loaded %s (id %s, %u users)", path,
       radio_model_cache_get_id (ckpt), radio_model_cache_get_n_users (ckpt));
   return TRUE;
@@ -592,11 +597,16 @@ gst_radio_prepare (GstRadio *self, const GstVideoInfo *info)
   if (!gst_radio_plan_input (self->ckpt, resize, width, height,
           GST_VIDEO_INFO_WIDTH (info), GST_VIDEO_INFO_HEIGHT (info),
           &self->plan, &error)) {
-    GST_ELEMENT_ERROR (self, CORE, NEGOTIATION,
-        ("Cannot fit %dx%d frames to the model: %s",
-            GST_VIDEO_INFO_WIDTH (info), GST_VIDEO_INFO_HEIGHT (info),
-            error->message),
-        (NULL));
+    /* Upstream may offer the same caps several times: say it once. */
+    if (!self->refusal_posted)
+      GST_ELEMENT_ERROR (self, CORE, NEGOTIATION,
+          ("Cannot fit %dx%d frames to the model: %s",
+              GST_VIDEO_INFO_WIDTH (info), GST_VIDEO_INFO_HEIGHT (info),
+              error->message),
+          (NULL));
+    else
+      GST_DEBUG_OBJECT (self, "refused again: %s", error->message);
+    self->refusal_posted = TRUE;
     return FALSE;
   }
   adaptors = gst_radio_split_adaptors (adaptor_list);
@@ -636,15 +646,16 @@ gst_radio_prepare (GstRadio *self, const GstVideoInfo *info)
     GST_ELEMENT_WARNING (self, LIBRARY, SETTINGS,
         ("%s", radio_runner_get_notice (self->runner)), (NULL));
   }
-  GST_OBJECT_LOCK (self);
-  g_free (self->backend_info);
-  self->backend_info
-      = g_strdup_printf ("%s%s%s", radio_runner_describe (self->runner),
-          radio_runner_get_notice (self->runner) ? "; " : "",
-          radio_runner_get_notice (self->runner)
-              ? radio_runner_get_notice (self->runner)
-              : "");
-  GST_OBJECT_UNLOCK (self);
+  {
+    const gchar *notice = radio_runner_get_notice (self->runner);
+    GST_OBJECT_LOCK (self);
+    g_free (self->backend_info);
+    self->backend_info
+        = g_strdup_printf ("%s%s%s", radio_runner_describe (self->runner),
+            notice ? "; " : "", notice ? notice : "");
+    GST_OBJECT_UNLOCK (self);
+    g_object_notify (G_OBJECT (self), "backend-info");
+  }
   GST_INFO_OBJECT (self,
       "model input %ux%u (frame at %zux%zu+%zu+%zu) on "
       "%s",

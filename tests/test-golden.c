@@ -1,6 +1,16 @@
 /* test-golden: the float32 CPU forward against the upstream PyTorch RADIO
  * reference outputs in tests/data/golden (computed in float64).
  *
+ *   test-golden [--threads N] [--mode fast|plain|reference] [GTest options]
+ *
+ * --mode picks the CPU path (radio-model.h: the default fast path with the
+ * BLAS, the fast path with the plain C products, or the reference
+ * kernels), --threads its worker threads (0, the default: one per core);
+ * meson runs several combinations.  Every case runs two frames on the same
+ * forward, so buffers reused from the first frame must give the same
+ * result; a last test runs two forwards of one checkpoint on two threads at
+ * once (the shared float32 weight copies).
+ *
  * Every case file caseK-HxW.safetensors holds the input image (U8 [H, W, 3]),
  * the expected summary, spatial and adaptor outputs, and __metadata__
  * model_input_hw.  Contract (golden/README.md): for every output,
@@ -19,6 +29,9 @@ typedef struct {
   char *model_dir;
   char *case_path;
 } GoldenCase;
+
+static guint opt_threads;
+static RadioCpuMode opt_mode = RADIO_CPU_MODE_FAST;
 
 static void
 golden_case_free (gpointer data)
@@ -86,10 +99,20 @@ test_golden_case (gconstpointer data)
   fw = radio_forward_new (ckpt, in_h, in_w, RADIO_POS_INTERP_AUTO,
       (const char *const *) adaptors->pdata, &error);
   g_assert_no_error (error);
-  g_assert_true (radio_forward_run_rgb8 (fw, image->data,
-          (guint) image->shape[1], (guint) image->shape[0],
-          (gsize) image->shape[1] * 3, &error));
-  g_assert_no_error (error);
+  radio_forward_set_cpu_mode (fw, opt_mode);
+  radio_forward_set_threads (fw, opt_threads);
+  g_assert_cmpint (radio_forward_get_cpu_mode (fw), ==, opt_mode);
+  if (opt_threads)
+    g_assert_cmpuint (radio_forward_get_threads (fw), ==, opt_threads);
+  g_test_message ("%s", radio_forward_describe_cpu (fw));
+  /* The second frame reuses every buffer of the first; garbage left over
+   * from it must not leak into the result. */
+  for (i = 0; i < 2; i++) {
+    g_assert_true (radio_forward_run_rgb8 (fw, image->data,
+            (guint) image->shape[1], (guint) image->shape[0],
+            (gsize) image->shape[1] * 3, &error));
+    g_assert_no_error (error);
+  }
 
   out = radio_forward_get_summary (fw, &len);
   ref = radio_safetensors_lookup (st, "summary");
@@ -119,6 +142,109 @@ test_golden_case (gconstpointer data)
   radio_forward_free (fw);
 }
 
+/* Two forwards of one checkpoint, built and run on two threads at once,
+ * agree with a forward run alone, bit for bit. */
+typedef struct {
+  RadioCheckpoint *ckpt;
+  const RadioTensorInfo *image;
+  guint in_h, in_w;
+  float *spatial;        /* out */
+  gsize n;
+} ConcurrentRun;
+
+static gpointer
+concurrent_run (gpointer data)
+{
+  ConcurrentRun *run = data;
+  g_autoptr (GError) error = NULL;
+  RadioForward *fw = radio_forward_new (run->ckpt, run->in_h, run->in_w,
+      RADIO_POS_INTERP_AUTO, NULL, &error);
+  const float *out;
+  guint gh, gw, D;
+
+  g_assert_no_error (error);
+  radio_forward_set_cpu_mode (fw, opt_mode);
+  radio_forward_set_threads (fw, opt_threads);
+  g_assert_true (radio_forward_run_rgb8 (fw, run->image->data,
+          (guint) run->image->shape[1], (guint) run->image->shape[0],
+          (gsize) run->image->shape[1] * 3, &error));
+  g_assert_no_error (error);
+  out = radio_forward_get_spatial (fw, &gh, &gw, &D);
+  run->n = (gsize) gh * gw * D;
+  run->spatial = g_memdup2 (out, run->n * sizeof (float));
+  radio_forward_free (fw);
+  return NULL;
+}
+
+static void
+test_concurrent (gconstpointer data)
+{
+  const GoldenCase *gc = data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (RadioSafetensors) st = NULL;
+  ConcurrentRun runs[3];
+  GThread *threads[2];
+  RadioCheckpoint *ckpt;
+  const char *input_hw;
+  guint i, in_h, in_w;
+
+  ckpt = radio_checkpoint_load (gc->model_dir, &error);
+  g_assert_no_error (error);
+  st = radio_safetensors_open (gc->case_path, &error);
+  g_assert_no_error (error);
+  input_hw = radio_safetensors_get_metadata (st, "model_input_hw");
+  g_assert_nonnull (input_hw);
+  g_assert_cmpint (sscanf (input_hw, "%ux%u", &in_h, &in_w), ==, 2);
+  for (i = 0; i < 3; i++) {
+    runs[i].ckpt = ckpt;
+    runs[i].image = radio_safetensors_lookup (st, "image");
+    runs[i].in_h = in_h;
+    runs[i].in_w = in_w;
+  }
+  concurrent_run (&runs[2]);
+  for (i = 0; i < 2; i++)
+    threads[i] = g_thread_new ("golden", concurrent_run, &runs[i]);
+  for (i = 0; i < 2; i++)
+    g_thread_join (threads[i]);
+  for (i = 0; i < 2; i++) {
+    g_assert_cmpuint (runs[i].n, ==, runs[2].n);
+    g_assert_cmpmem (runs[i].spatial, runs[i].n * sizeof (float),
+        runs[2].spatial, runs[2].n * sizeof (float));
+  }
+  for (i = 0; i < 3; i++)
+    g_free (runs[i].spatial);
+  radio_checkpoint_unref (ckpt);
+}
+
+/* Takes --threads N and --mode M out of argv (before g_test_init, which
+ * would reject them). */
+static gboolean
+parse_options (int *argc, char **argv)
+{
+  int i, out = 1;
+
+  for (i = 1; i < *argc; i++) {
+    if (strcmp (argv[i], "--threads") == 0 && i + 1 < *argc) {
+      opt_threads = (guint) g_ascii_strtoull (argv[++i], NULL, 10);
+    } else if (strcmp (argv[i], "--mode") == 0 && i + 1 < *argc) {
+      const char *m = argv[++i];
+      if (strcmp (m, "fast") == 0)
+        opt_mode = RADIO_CPU_MODE_FAST;
+      else if (strcmp (m, "plain") == 0)
+        opt_mode = RADIO_CPU_MODE_FAST_PLAIN;
+      else if (strcmp (m, "reference") == 0)
+        opt_mode = RADIO_CPU_MODE_REFERENCE;
+      else
+        return FALSE;
+    } else {
+      argv[out++] = argv[i];
+    }
+  }
+  *argc = out;
+  argv[out] = NULL;
+  return TRUE;
+}
+
 int
 main (int argc, char **argv)
 {
@@ -130,6 +256,11 @@ main (int argc, char **argv)
   const char *model;
   guint n_cases = 0;
 
+  if (!parse_options (&argc, argv)) {
+    g_printerr ("usage: test-golden [--threads N] [--mode fast|plain|"
+        "reference] [GTest options]\n");
+    return 1;
+  }
   g_test_init (&argc, &argv, NULL);
   if (!root) {
     g_printerr ("RADIO_GOLDEN_DIR is not set\n");
@@ -169,5 +300,8 @@ main (int argc, char **argv)
     g_printerr ("found only %u golden cases under %s\n", n_cases, root);
     return 1;
   }
+  /* The last case found doubles as the concurrency test. */
+  g_test_add_data_func ("/golden/concurrent-forwards",
+      g_ptr_array_index (cases, cases->len - 1), test_concurrent);
   return g_test_run ();
 }

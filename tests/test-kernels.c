@@ -5,6 +5,11 @@
  * decoders and a round-to-nearest-even encoder built from frexp/ldexp
  * rather than bit tricks, so they share no code with the kernels.
  *
+ * The fast path's kernels (BLAS-backed or plain products with strides,
+ * vectorised GELU and LayerNorm, the fused residual + LayerNorm, blocked
+ * attention on tiles that do not divide the token count) are checked the
+ * same way, with and without the BLAS.
+ *
  * A failing case prints its parameters and its largest error; the program
  * then exits non-zero (GLib test framework, TAP output).
  */
@@ -854,20 +859,16 @@ test_residual (void)
 
 /* ---- attention ---------------------------------------------------------- */
 
+/* ref[tokens, heads*hd] = softmax (q k^T / sqrt (hd)) v per head, in
+ * double, from qkv[tokens, 3, heads, hd]. */
 static void
-attention_case (size_t tokens, size_t heads, size_t hd, float amplitude)
+naive_attention (double *ref, const float *qkv, size_t tokens, size_t heads,
+    size_t hd)
 {
   size_t stride = 3 * heads * hd, dim = heads * hd;
-  float *qkv = g_new (float, tokens * stride);
-  float *out = g_new (float, tokens * dim + GUARD);
-  float *scratch = g_new (float,
-      radio_cpu_attention_scratch_floats (tokens, hd));
-  double *ref = g_new (double, tokens * dim);
   double *p = g_new (double, tokens);
-  char what[96];
   size_t h, n, m, d;
 
-  fill_uniform (qkv, tokens * stride, -amplitude, amplitude);
   for (h = 0; h < heads; h++) {
     for (n = 0; n < tokens; n++) {
       const float *q = qkv + n * stride + h * hd;
@@ -896,6 +897,22 @@ attention_case (size_t tokens, size_t heads, size_t hd, float amplitude)
       }
     }
   }
+  g_free (p);
+}
+
+static void
+attention_case (size_t tokens, size_t heads, size_t hd, float amplitude)
+{
+  size_t stride = 3 * heads * hd, dim = heads * hd;
+  float *qkv = g_new (float, tokens * stride);
+  float *out = g_new (float, tokens * dim + GUARD);
+  float *scratch = g_new (float,
+      radio_cpu_attention_scratch_floats (tokens, hd));
+  double *ref = g_new (double, tokens * dim);
+  char what[96];
+
+  fill_uniform (qkv, tokens * stride, -amplitude, amplitude);
+  naive_attention (ref, qkv, tokens, heads, hd);
 
   fill_uniform (out, tokens * dim, 100.0f, 200.0f);
   set_guard (out + tokens * dim);
@@ -913,7 +930,6 @@ attention_case (size_t tokens, size_t heads, size_t hd, float amplitude)
   g_free (out);
   g_free (scratch);
   g_free (ref);
-  g_free (p);
 }
 
 static void
@@ -1112,6 +1128,360 @@ test_patches (void)
   report_worst ("patches");
 }
 
+/* ---- fast path ---------------------------------------------------------- */
+
+static const RadioCpuGemmImpl gemm_impls[] = {
+  RADIO_CPU_GEMM_PLAIN, RADIO_CPU_GEMM_BLAS
+};
+
+static const char *
+gemm_impl_name (RadioCpuGemmImpl impl)
+{
+  return impl == RADIO_CPU_GEMM_BLAS ? (radio_cpu_have_blas () ? "blas"
+      : "blas(absent: plain)") : "plain";
+}
+
+/* C = alpha A op(B) + beta C with every stride larger than its row, so a
+ * kernel that ignores a leading dimension reads or writes the wrong
+ * elements; the gaps of C must stay untouched. */
+static void
+gemm_case (RadioCpuGemmImpl impl, RadioCpuGemmLayout layout, size_t M,
+    size_t N, size_t K, float alpha, float beta, RadioDType dtype)
+{
+  size_t lda = K + 3, ldc = N + 5;
+  size_t b_rows = layout == RADIO_CPU_GEMM_B_NK ? N : K;
+  size_t b_cols = layout == RADIO_CPU_GEMM_B_NK ? K : N;
+  size_t ldb = b_cols + 2;
+  float *a = g_new (float, M * lda + 1);
+  float *b = g_new (float, b_rows * ldb + 1);
+  float *c = g_new (float, M * ldc + GUARD);
+  float *c_before = g_new (float, M * ldc);
+  float *got = g_new (float, M * N);
+  float *scratch = g_new (float, radio_cpu_gemm_scratch_floats ());
+  double *ref = g_new (double, M * N);
+  unsigned char *bbuf;
+  const void *bdata;
+  RadioTensorView view;
+  char what[160];
+  size_t m, n, k;
+  gboolean gaps_ok = TRUE;
+
+  fill_uniform (a, M * lda + 1, -1.0f, 1.0f);
+  fill_uniform (b, b_rows * ldb + 1, -1.0f, 1.0f);
+  fill_uniform (c, M * ldc, -1.0f, 1.0f);
+  if (beta == 0.0f) {
+    /* beta 0 must ignore C entirely, NaN included. */
+    for (m = 0; m < M; m++)
+      for (n = 0; n < N; n++)
+        c[m * ldc + n] = NAN;
+  }
+  memcpy (c_before, c, M * ldc * sizeof (float));
+  bbuf = make_stored (b, b_rows * ldb, dtype, 0, &bdata);
+  view.data = bdata;
+  view.dtype = dtype;
+
+  for (m = 0; m < M; m++) {
+    for (n = 0; n < N; n++) {
+      double acc = 0.0;
+
+      for (k = 0; k < K; k++) {
+        size_t bi = layout == RADIO_CPU_GEMM_B_NK ? n * ldb + k
+            : k * ldb + n;
+        acc += (double) a[m * lda + k] * naive_decode (bdata, dtype, bi);
+      }
+      ref[m * N + n] = alpha * acc
+          + (beta == 0.0f ? 0.0 : (double) beta * c_before[m * ldc + n]);
+    }
+  }
+
+  set_guard (c + M * ldc);
+  radio_cpu_gemm (impl, layout, M, N, K, alpha, a, lda, view, ldb, beta, c,
+      ldc, scratch);
+  for (m = 0; m < M; m++) {
+    memcpy (got + m * N, c + m * ldc, N * sizeof (float));
+    for (n = N; n < ldc && m * ldc + n < M * ldc; n++)
+      if (memcmp (&c[m * ldc + n], &c_before[m * ldc + n], sizeof (float)))
+        gaps_ok = FALSE;
+  }
+  g_snprintf (what, sizeof what, "gemm %s %s %s M=%zu N=%zu K=%zu "
+      "alpha=%g beta=%g", gemm_impl_name (impl),
+      layout == RADIO_CPU_GEMM_B_NK ? "B[N,K]" : "B[K,N]",
+      radio_dtype_name (dtype), M, N, K, (double) alpha, (double) beta);
+  check_close (what, got, ref, M * N, 1e-6 * sqrt ((double) K + 1),
+      1e-6 * sqrt ((double) K + 1));
+  check_guard (what, c + M * ldc);
+  if (!gaps_ok) {
+    g_printerr ("FAIL %s: wrote between rows of C\n", what);
+    g_test_fail ();
+  }
+
+  g_free (a);
+  g_free (b);
+  g_free (c);
+  g_free (c_before);
+  g_free (got);
+  g_free (scratch);
+  g_free (ref);
+  g_free (bbuf);
+}
+
+static void
+test_gemm (void)
+{
+  static const size_t shapes[][3] = {
+    { 1, 1, 1 }, { 1, 17, 5 }, { 7, 1, 33 }, { 13, 19, 64 },
+    { 33, 300, 257 }, { 50, 64, 520 }, { 3, 600, 16 },
+  };
+  static const float alphas[] = { 1.0f, 0.37f };
+  static const float betas[] = { 0.0f, 1.0f };
+  size_t i, s, l, ab;
+
+  rng_seed (29);
+  for (i = 0; i < G_N_ELEMENTS (gemm_impls); i++)
+    for (s = 0; s < G_N_ELEMENTS (shapes); s++)
+      for (l = 0; l < 2; l++)
+        for (ab = 0; ab < 4; ab++)
+          gemm_case (gemm_impls[i], (RadioCpuGemmLayout) l, shapes[s][0],
+              shapes[s][1], shapes[s][2], alphas[ab % 2], betas[ab / 2],
+              RADIO_DTYPE_F32);
+  /* Stored half-precision B (the plain path widens while packing; the
+   * BLAS path hands such a B to the plain kernels). */
+  gemm_case (RADIO_CPU_GEMM_BLAS, RADIO_CPU_GEMM_B_NK, 9, 40, 300, 1.0f,
+      0.0f, RADIO_DTYPE_BF16);
+  gemm_case (RADIO_CPU_GEMM_PLAIN, RADIO_CPU_GEMM_B_KN, 9, 40, 300, 0.5f,
+      1.0f, RADIO_DTYPE_F16);
+  report_worst ("gemm");
+}
+
+static void
+test_gelu_fast (void)
+{
+  const size_t n = 4003;
+  float *x = g_new (float, n + GUARD);
+  double *ref = g_new (double, n);
+  size_t i;
+
+  rng_seed (31);
+  fill_uniform (x, n, -8.0f, 8.0f);
+  /* A dense sweep of the range where erf changes, then special values. */
+  for (i = 0; i < 2000; i++)
+    x[i] = -10.0f + 20.0f * (float) i / 2000.0f;
+  x[2000] = 0.0f;
+  x[2001] = -0.0f;
+  x[2002] = 30.0f;
+  x[2003] = -30.0f;
+  x[2004] = 1e-20f;
+  x[2005] = -1e-20f;
+  x[2006] = 1e30f;
+  x[2007] = -1e30f;
+  x[2008] = INFINITY;
+  x[2009] = NAN;
+  /* erfc (-x / sqrt 2) = 1 + erf (x / sqrt 2) without the cancellation,
+   * so the reference is exact on the negative side too. */
+  for (i = 0; i < n; i++)
+    ref[i] = 0.5 * x[i] * erfc (-x[i] / sqrt (2.0));
+  ref[2007] = -0.0;     /* 0.5 * -1e30 * (1 + erf) underflows to -0 */
+  ref[2008] = INFINITY;
+  set_guard (x + n);
+  radio_cpu_gelu_fast (x, n);
+  check_close ("gelu_fast", x, ref, n, 1e-9, 1e-6);
+  check_guard ("gelu_fast", x + n);
+  g_assert_true (isnan (x[2009]));
+  /* Odd lengths take the padded tail. */
+  for (i = 0; i < 7; i++)
+    x[i] = (float) i - 3.0f;
+  radio_cpu_gelu_fast (x, 7);
+  for (i = 0; i < 7; i++)
+    ref[i] = 0.5 * ((double) i - 3.0) * erfc ((3.0 - (double) i)
+        / sqrt (2.0));
+  check_close ("gelu_fast tail", x, ref, 7, 1e-9, 1e-6);
+  g_free (x);
+  g_free (ref);
+  report_worst ("gelu_fast");
+}
+
+static void
+test_layernorm_fast (void)
+{
+  static const size_t dims[] = { 1, 7, 16, 33, 100, 768 };
+  const size_t rows = 5;
+  size_t di;
+  int variant;
+
+  rng_seed (37);
+  for (di = 0; di < G_N_ELEMENTS (dims); di++) {
+    size_t dim = dims[di], n = rows * dim, i;
+    float *x = g_new (float, n), *y = g_new (float, n + GUARD);
+    float *gamma = g_new (float, dim), *beta = g_new (float, dim);
+    double *ref = g_new (double, n);
+
+    for (variant = 0; variant < 8; variant++) {
+      gboolean affine = variant & 1, in_place = variant & 2;
+      gboolean gelu = variant & 4;
+      const float *g = affine ? gamma : NULL, *b = affine ? beta : NULL;
+      float *out = in_place ? x : y;
+      char what[96];
+
+      fill_uniform (x, n, -3.0f, 3.0f);
+      fill_uniform (gamma, dim, 0.5f, 2.0f);
+      fill_uniform (beta, dim, -1.0f, 1.0f);
+      if (variant == 2) {
+        /* A large common offset, as in test_layernorm. */
+        for (i = 0; i < n; i++)
+          x[i] = 1000.0f + x[i] * 0.01f;
+      }
+      naive_layernorm (ref, x, rows, dim, g, b, 1e-6);
+      if (gelu)
+        for (i = 0; i < n; i++)
+          ref[i] = 0.5 * ref[i] * (1.0 + erf (ref[i] / sqrt (2.0)));
+      set_guard (y + n);
+      radio_cpu_layernorm_fast (out, x, rows, dim, g, b, 1e-6f, gelu);
+      g_snprintf (what, sizeof what, "layernorm_fast %zux%zu%s%s%s%s", rows,
+          dim, affine ? " gamma/beta" : "", in_place ? " in place" : "",
+          gelu ? " gelu" : "", variant == 2 ? " offset 1000" : "");
+      check_close (what, out, ref, n, dim == 1 ? 1e-3 : 1e-6, 1e-6);
+      check_guard (what, y + n);
+    }
+    g_free (x);
+    g_free (y);
+    g_free (gamma);
+    g_free (beta);
+    g_free (ref);
+  }
+  report_worst ("layernorm_fast");
+}
+
+static void
+test_residual_layernorm (void)
+{
+  const size_t rows = 6, dim = 37, n = rows * dim;
+  float x[6 * 37 + GUARD], x0[6 * 37], delta[6 * 37 + GUARD], y[6 * 37 + GUARD];
+  float bias[37], scale[37], gamma[37], beta[37];
+  double ref_x[6 * 37], ref_y[6 * 37];
+  float xf[6 * 37];
+  int variant;
+  size_t i;
+
+  rng_seed (41);
+  for (variant = 0; variant < 16; variant++) {
+    gboolean with_scale = variant & 1, with_bias = variant & 2;
+    gboolean with_y = variant & 4, alias = variant & 8;
+    float *out = alias ? delta : y;
+    char what[128];
+
+    fill_uniform (x, n, -2.0f, 2.0f);
+    fill_uniform (delta, n, -2.0f, 2.0f);
+    fill_uniform (bias, dim, -0.5f, 0.5f);
+    fill_uniform (scale, dim, -0.5f, 0.5f);
+    fill_uniform (gamma, dim, 0.5f, 2.0f);
+    fill_uniform (beta, dim, -1.0f, 1.0f);
+    memcpy (x0, x, sizeof x0);
+    for (i = 0; i < n; i++) {
+      double d = (double) delta[i] + (with_bias ? bias[i % dim] : 0.0f);
+
+      ref_x[i] = (double) x0[i] + (with_scale ? scale[i % dim] : 1.0) * d;
+      xf[i] = (float) ref_x[i];
+    }
+    /* The LayerNorm sees the float32 residual stream. */
+    naive_layernorm (ref_y, xf, rows, dim, gamma, beta, 1e-6);
+    set_guard (x + n);
+    set_guard (out + n);
+    radio_cpu_residual_layernorm (x, delta, with_bias ? bias : NULL,
+        with_scale ? scale : NULL, rows, dim, with_y ? out : NULL, gamma,
+        beta, 1e-6f);
+    g_snprintf (what, sizeof what, "residual_layernorm%s%s%s%s",
+        with_scale ? " scale" : "", with_bias ? " bias" : "",
+        with_y ? " +LN" : "", alias ? " y=delta" : "");
+    check_close (what, x, ref_x, n, 1e-6, 1e-6);
+    check_guard (what, x + n);
+    if (with_y) {
+      check_close (what, out, ref_y, n, 1e-6, 1e-6);
+      check_guard (what, out + n);
+    }
+  }
+  report_worst ("residual_layernorm");
+}
+
+static void
+attention_tiled_case (RadioCpuGemmImpl impl, size_t tokens, size_t heads,
+    size_t hd, size_t query_tile, size_t key_tile, float amplitude)
+{
+  size_t stride = 3 * heads * hd, dim = heads * hd;
+  float *qkv = g_new (float, tokens * stride);
+  float *out = g_new (float, tokens * dim + GUARD);
+  size_t scratch_floats, n_tasks, t;
+  float *scratch;
+  double *ref = g_new (double, tokens * dim);
+  char what[128];
+
+  if (query_tile == 0)
+    radio_cpu_attention_pick_tiles (tokens, heads, 2, &query_tile,
+        &key_tile);
+  scratch_floats = radio_cpu_attention_tiled_scratch_floats (query_tile,
+      key_tile);
+  scratch = g_new (float, scratch_floats + GUARD);
+  n_tasks = radio_cpu_attention_tiled_n_tasks (tokens, heads, query_tile);
+
+  fill_uniform (qkv, tokens * stride, -amplitude, amplitude);
+  naive_attention (ref, qkv, tokens, heads, hd);
+  fill_uniform (out, tokens * dim, 100.0f, 200.0f);
+  set_guard (out + tokens * dim);
+  set_guard (scratch + scratch_floats);
+  /* Tasks in reverse order: they must not depend on each other. */
+  for (t = n_tasks; t-- > 0;)
+    radio_cpu_attention_tiled_task (impl, out, qkv, tokens, heads, hd,
+        query_tile, key_tile, t, scratch);
+  g_snprintf (what, sizeof what, "attention_tiled %s tokens=%zu heads=%zu "
+      "hd=%zu tiles %zux%zu amplitude %g", gemm_impl_name (impl), tokens,
+      heads, hd, query_tile, key_tile, (double) amplitude);
+  check_close (what, out, ref, tokens * dim,
+      5e-7 * amplitude * (1.0 + amplitude * amplitude), 5e-7);
+  check_guard (what, out + tokens * dim);
+  check_guard (what, scratch + scratch_floats);
+
+  g_free (qkv);
+  g_free (out);
+  g_free (scratch);
+  g_free (ref);
+}
+
+static void
+test_attention_tiled (void)
+{
+  size_t i;
+
+  rng_seed (43);
+  for (i = 0; i < G_N_ELEMENTS (gemm_impls); i++) {
+    RadioCpuGemmImpl impl = gemm_impls[i];
+
+    attention_tiled_case (impl, 1, 1, 16, 1, 1, 1.0f);
+    attention_tiled_case (impl, 7, 5, 16, 3, 4, 1.0f);
+    /* Tokens not a multiple of either tile, several key tiles. */
+    attention_tiled_case (impl, 33, 3, 13, 5, 7, 1.0f);
+    attention_tiled_case (impl, 65, 2, 80, 16, 32, 1.0f);
+    attention_tiled_case (impl, 50, 2, 64, 64, 16, 1.0f);
+    /* Large logits: the running max moves between key tiles, and without
+     * the max subtraction exp would overflow. */
+    attention_tiled_case (impl, 41, 2, 16, 8, 6, 8.0f);
+    /* The default tiles, with more than one key tile (> 512 tokens). */
+    attention_tiled_case (impl, 13, 3, 64, 0, 0, 1.0f);
+    attention_tiled_case (impl, 600, 1, 64, 0, 0, 1.0f);
+  }
+  /* pick_tiles: equal key tiles, all tokens covered. */
+  for (i = 1; i < 5000; i += 97) {
+    size_t qt, kt;
+
+    radio_cpu_attention_pick_tiles (i, 12, 4, &qt, &kt);
+    g_assert_cmpuint (kt, <=, 512 + 15);
+    g_assert_cmpuint (kt % 16, ==, 0);
+    g_assert_cmpuint (qt, >=, 1);
+    g_assert_cmpuint (qt, <=, 128);
+    g_assert_cmpuint (radio_cpu_attention_tiled_n_tasks (i, 12, qt) * qt,
+        >=, 12 * i);
+  }
+  report_worst ("attention_tiled");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1132,6 +1502,12 @@ main (int argc, char **argv)
   g_test_add_func ("/kernels/attention", test_attention);
   g_test_add_func ("/kernels/resize", test_resize);
   g_test_add_func ("/kernels/patches", test_patches);
+  g_test_add_func ("/kernels/fast/gemm", test_gemm);
+  g_test_add_func ("/kernels/fast/gelu", test_gelu_fast);
+  g_test_add_func ("/kernels/fast/layernorm", test_layernorm_fast);
+  g_test_add_func ("/kernels/fast/residual-layernorm",
+      test_residual_layernorm);
+  g_test_add_func ("/kernels/fast/attention-tiled", test_attention_tiled);
 
   return g_test_run ();
 }

@@ -1,51 +1,15 @@
 /* radio-model.c: the RADIO forward pass as a flat sequence of CPU kernel
- * calls (radio-model.md section 2).  Token matrix x is [N, D] with
- * N = T prefix tokens (CLS tokens, then registers) + h*w patch tokens in
- * raster order. */
+ * calls (radio-model.md section 2): the float32 reference path, and the
+ * RadioForward life cycle and settings shared with the fast path
+ * (radio-forward-fast.c).  Token matrix x is [N, D] with N = T prefix tokens
+ * (CLS tokens, then registers) + h*w patch tokens in raster order. */
 #include "radio-model.h"
+#include "radio-forward-private.h"
 
 #include <math.h>
 #include <string.h>
 
 #include "radio-error.h"
-
-typedef struct {
-  const RadioAdaptor *adaptor;
-  RadioAdaptorOutput out;
-  float *summary;  /* [summary.output_dim] */
-  float *spatial;  /* [h*u, w*u, feature.output_dim] */
-  float *unshuffled; /* [h*w, u*u*feature.output_dim], only when u > 1 */
-} AdaptorState;
-
-struct _RadioForward {
-  RadioCheckpoint *ckpt;
-  guint height, width;   /* model input, pixels */
-  guint grid_h, grid_w;
-  guint n_tokens;        /* N */
-
-  float *pos;            /* [h*w, D] resized position embeddings */
-  float *image;          /* [H, W, 3] model input */
-  float *x;              /* [N, D] residual stream */
-  float *normed;         /* [N, D] LayerNorm output, also proj output */
-  float *qkv;            /* [N, 3D] */
-  float *attn;           /* [N, D] */
-  float *wide;           /* [N, max(hidden, 3*P*P, adaptor hidden)] */
-  float *wide2;          /* [h*w, adaptor hidden] */
-  float *wide3;          /* [h*w, adaptor hidden] */
-  float *summary;        /* [S*D] */
-  float *spatial;        /* [h*w, D] */
-  float *linear_scratch;
-  float *attn_scratch;
-  gsize workspace_bytes;
-  gboolean alloc_failed;
-
-  /* radio_forward_run_rgb8 staging, sized for the last source frame */
-  float *src_f32;
-  guint src_w, src_h;
-
-  AdaptorState *adaptors;
-  guint n_adaptors;
-};
 
 guint
 radio_nearest_model_size (guint pixels, guint patch)
@@ -68,6 +32,148 @@ static guint
 mlp_hidden (const RadioMlp *m)
 {
   return m->fc1.out_dim;
+}
+
+/* 0 means one per online core.  At most MAX_THREADS: OpenBLAS builds keep
+ * a fixed table of buffers for concurrent callers (Debian's: 64 threads),
+ * and running out of it ends the process. */
+#define MAX_THREADS 64
+
+static guint
+resolve_threads (guint n_threads)
+{
+  if (n_threads == 0)
+    n_threads = MAX (g_get_num_processors (), 1);
+  return MIN (n_threads, MAX_THREADS);
+}
+
+/* Starts n_threads - 1 workers (0: one thread per online core) and sizes
+ * their scratch: the plain products' packing buffer or one attention task's
+ * score tile, whichever is larger.  On failure fw keeps its previous
+ * threads. */
+static gboolean
+set_up_threads (RadioForward *fw, guint n_threads, GError **error)
+{
+  RadioCheckpoint *c = fw->ckpt;
+  RadioWorkers *workers;
+  gsize query_tile, key_tile, floats;
+  float *scratch;
+
+  n_threads = resolve_threads (n_threads);
+  radio_cpu_attention_pick_tiles (fw->n_tokens, c->num_heads, n_threads,
+      &query_tile, &key_tile);
+  floats = MAX (radio_cpu_gemm_scratch_floats (),
+      radio_cpu_attention_tiled_scratch_floats (query_tile, key_tile));
+  scratch = g_try_malloc_n ((gsize) n_threads * floats, sizeof (float));
+  if (scratch == NULL) {
+    g_set_error (error, RADIO_ERROR, RADIO_ERROR_ARGUMENT,
+        "cannot allocate %.1f MB of scratch memory for %u CPU threads",
+        (double) n_threads * floats * sizeof (float) / 1e6, n_threads);
+    return FALSE;
+  }
+  workers = radio_workers_new (n_threads, error);
+  if (workers == NULL) {
+    g_free (scratch);
+    return FALSE;
+  }
+  radio_workers_free (fw->workers);
+  g_free (fw->thread_scratch);
+  fw->workers = workers;
+  fw->thread_scratch = scratch;
+  fw->scratch_floats = floats;
+  fw->n_threads = n_threads;
+  fw->query_tile = query_tile;
+  fw->key_tile = key_tile;
+  return TRUE;
+}
+
+static void
+update_description (RadioForward *fw)
+{
+  g_free (fw->description);
+  switch (fw->mode) {
+    case RADIO_CPU_MODE_FAST:
+      fw->description = g_strdup_printf ("fast path, %u thread%s, %s",
+          fw->n_threads, fw->n_threads == 1 ? "" : "s",
+          radio_cpu_have_blas () ? radio_cpu_blas_name ()
+          : "plain C matrix products (built without a BLAS)");
+      break;
+    case RADIO_CPU_MODE_FAST_PLAIN:
+      fw->description = g_strdup_printf ("fast path, %u thread%s, plain C "
+          "matrix products", fw->n_threads, fw->n_threads == 1 ? "" : "s");
+      break;
+    default:
+      fw->description = g_strdup ("float32 reference kernels, 1 thread");
+      break;
+  }
+}
+
+void
+radio_forward_set_threads (RadioForward *fw, guint n_threads)
+{
+  g_autoptr (GError) error = NULL;
+  guint resolved = resolve_threads (n_threads);
+
+  g_return_if_fail (fw != NULL);
+  if (resolved == fw->n_threads)
+    return;
+  if (!set_up_threads (fw, resolved, &error))
+    g_warning ("keeping %u CPU thread(s): %s", fw->n_threads,
+        error->message);
+  update_description (fw);
+}
+
+guint
+radio_forward_get_threads (RadioForward *fw)
+{
+  g_return_val_if_fail (fw != NULL, 1);
+  return fw->n_threads;
+}
+
+void
+radio_forward_set_cpu_mode (RadioForward *fw, RadioCpuMode mode)
+{
+  g_return_if_fail (fw != NULL);
+  g_return_if_fail ((guint) mode <= RADIO_CPU_MODE_REFERENCE);
+
+  /* Only the BLAS needs float32 copies of bf16/f16 weights. */
+  if (mode == RADIO_CPU_MODE_FAST && radio_cpu_have_blas ()) {
+    if (fw->weights == NULL) {
+      g_autoptr (GError) error = NULL;
+
+      fw->weights = radio_cpu_weights_acquire (fw->ckpt, fw->workers,
+          &error);
+      if (fw->weights == NULL) {
+        g_warning ("using the plain C matrix products: %s", error->message);
+        mode = RADIO_CPU_MODE_FAST_PLAIN;
+      }
+    }
+  } else {
+    g_clear_pointer (&fw->weights, radio_cpu_weights_release);
+  }
+  fw->mode = mode;
+  update_description (fw);
+}
+
+RadioCpuMode
+radio_forward_get_cpu_mode (RadioForward *fw)
+{
+  g_return_val_if_fail (fw != NULL, RADIO_CPU_MODE_REFERENCE);
+  return fw->mode;
+}
+
+const char *
+radio_forward_describe_cpu (RadioForward *fw)
+{
+  g_return_val_if_fail (fw != NULL, NULL);
+  return fw->description;
+}
+
+gsize
+radio_forward_get_weight_copy_bytes (RadioForward *fw)
+{
+  g_return_val_if_fail (fw != NULL, 0);
+  return radio_cpu_weights_get_bytes (fw->weights);
 }
 
 RadioForward *
@@ -182,6 +288,12 @@ radio_forward_new (RadioCheckpoint *ckpt, guint height, guint width,
           interp == RADIO_POS_INTERP_HALF_PIXEL ? RADIO_RESIZE_HALF_PIXEL
           : RADIO_RESIZE_ALIGN_CORNERS);
   }
+
+  if (!set_up_threads (fw, 0, error)) {
+    radio_forward_free (fw);
+    return NULL;
+  }
+  radio_forward_set_cpu_mode (fw, RADIO_CPU_MODE_FAST);
   return fw;
 }
 
@@ -212,6 +324,10 @@ radio_forward_free (RadioForward *fw)
   g_free (fw->linear_scratch);
   g_free (fw->attn_scratch);
   g_free (fw->src_f32);
+  radio_workers_free (fw->workers);
+  g_free (fw->thread_scratch);
+  radio_cpu_weights_release (fw->weights);
+  g_free (fw->description);
   radio_checkpoint_unref (fw->ckpt);
   g_free (fw);
 }
@@ -319,8 +435,8 @@ run_adaptors (RadioForward *fw)
   }
 }
 
-void
-radio_forward_run (RadioForward *fw, const float *image)
+static void
+run_reference (RadioForward *fw, const float *image)
 {
   RadioCheckpoint *c = fw->ckpt;
   guint D = c->embed_dim, T = c->num_prefix_tokens, P = c->patch_size;
@@ -354,6 +470,15 @@ radio_forward_run (RadioForward *fw, const float *image)
     memcpy (fw->spatial, patch_tokens, (gsize) hw * D * sizeof (float));
   }
   run_adaptors (fw);
+}
+
+void
+radio_forward_run (RadioForward *fw, const float *image)
+{
+  if (fw->mode == RADIO_CPU_MODE_REFERENCE)
+    run_reference (fw, image);
+  else
+    radio_forward_run_fast (fw, image);
 }
 
 gboolean
@@ -483,5 +608,6 @@ radio_forward_get_flops (RadioForward *fw)
 gsize
 radio_forward_get_workspace_bytes (RadioForward *fw)
 {
-  return fw->workspace_bytes;
+  return fw->workspace_bytes
+      + (gsize) fw->n_threads * fw->scratch_floats * sizeof (float);
 }

@@ -1,11 +1,18 @@
-/* radio-model.h: the RADIO forward pass on the CPU reference kernels, and the
- * resolution policy that maps a frame onto the model's patch grid.
+/* radio-model.h: the RADIO forward pass on the CPU, and the resolution
+ * policy that maps a frame onto the model's patch grid.
  *
  * A RadioForward is the per-resolution state of one model: the resized
  * position embeddings for its grid and every activation buffer, allocated
  * once, so running frame after frame allocates nothing.  It holds a
  * reference on its (immutable, shareable) RadioCheckpoint.  One RadioForward
  * must not run on two threads at once; several may share a checkpoint.
+ *
+ * By default it runs the fast CPU path (RADIO_CPU_MODE_FAST): its own pool
+ * of worker threads (one per online core unless radio_forward_set_threads
+ * says otherwise), BLAS matrix products on float32 weights converted once
+ * per checkpoint and shared, blocked attention and fused row kernels.  The
+ * float32 reference kernels remain available (RADIO_CPU_MODE_REFERENCE);
+ * both match the upstream outputs within the golden tolerance.
  *
  * Outputs (float32):
  *   summary  [n_summary * D]     the CLS tokens listed in summary_idxs
@@ -65,8 +72,46 @@ const RadioAdaptorOutput *radio_forward_get_adaptor (RadioForward *fw,
 
 /* Multiply-accumulate work of one forward, times two (FLOPs). */
 double radio_forward_get_flops (RadioForward *fw);
-/* Bytes of activation memory this RadioForward holds. */
+/* Bytes of working memory this RadioForward holds: activations and the
+ * per-thread scratch of the fast path (not the weights). */
 gsize radio_forward_get_workspace_bytes (RadioForward *fw);
+
+/* How radio_forward_run computes. */
+typedef enum {
+  /* Worker threads, BLAS products (when this build has a BLAS) on float32
+   * weights, blocked attention, fused LayerNorm/GELU/residual kernels. */
+  RADIO_CPU_MODE_FAST = 0,
+  /* The same without the BLAS: the plain C products, reading the weights
+   * in their stored precision (no float32 copy). */
+  RADIO_CPU_MODE_FAST_PLAIN,
+  /* The float32 reference kernels, one thread, weights as stored. */
+  RADIO_CPU_MODE_REFERENCE,
+} RadioCpuMode;
+
+/* Worker threads for this forward, the calling thread included; 0 means one
+ * per online core (the default); at most 64.  Threads start here, not per frame.  If
+ * they cannot be started (or their scratch memory allocated), the previous
+ * setting stays and a warning is logged.  Not while a run is in progress. */
+void radio_forward_set_threads (RadioForward *fw, guint n_threads);
+/* The fast path's threads (>= 1, 0 resolved); the reference mode runs on
+ * the calling thread alone. */
+guint radio_forward_get_threads (RadioForward *fw);
+
+/* Switches the computation (default RADIO_CPU_MODE_FAST).  FAST needs the
+ * float32 weight copies of a bf16/f16 checkpoint: when they cannot be
+ * allocated, FAST_PLAIN is used instead and a warning is logged.  Not while
+ * a run is in progress. */
+void radio_forward_set_cpu_mode (RadioForward *fw, RadioCpuMode mode);
+RadioCpuMode radio_forward_get_cpu_mode (RadioForward *fw);
+
+/* e.g. "fast path, 2 threads, OpenBLAS 0.3.21 ... SkylakeX ..."; valid
+ * until the next set_* call or the forward is freed. */
+const char *radio_forward_describe_cpu (RadioForward *fw);
+
+/* Bytes of float32 weight copies this forward uses (shared with every
+ * other forward of the same checkpoint; 0 outside RADIO_CPU_MODE_FAST and
+ * for aligned float32 checkpoints). */
+gsize radio_forward_get_weight_copy_bytes (RadioForward *fw);
 
 /* Nearest multiple of patch to pixels, ties to even, at least one patch
  * (radio-model.md section 3). */

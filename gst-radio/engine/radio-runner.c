@@ -173,7 +173,9 @@ cpu_runner_init (RadioRunner *r, RadioCheckpoint *ckpt, GError **error)
       = radio_forward_get_summary (r->forward, &r->outputs.summary_length);
   r->outputs.spatial = radio_forward_get_spatial (r->forward,
       &r->outputs.grid_height, &r->outputs.grid_width, &r->outputs.dim);
-  r->description = g_strdup ("CPU (float32 reference kernels)");
+  radio_forward_set_threads (r->forward, c->n_threads);
+  r->description
+      = g_strdup_printf ("CPU (%s)", radio_forward_describe_cpu (r->forward));
   return TRUE;
 }
 
@@ -347,5 +349,7 @@ radio_runner_get_outputs (RadioRunner *r)
 double
 radio_runner_get_flops (RadioRunner *r)
 {
+  if (r->cuda_runner)
+    return r->cuda->get_flops (r->cuda_runner);
   return r->forward ? radio_forward_get_flops (r->forward) : 0.0;
 }

@@ -66,7 +66,8 @@ void radio_runner_free (RadioRunner *runner);
 
 /* The configuration with backend and precision resolved. */
 const RadioRunnerConfig *radio_runner_get_config (RadioRunner *runner);
-/* Human-readable backend description, e.g. "CPU (AVX-512, 2 threads)" or
+/* Human-readable backend description, e.g. "CPU (fast path, 2 threads,
+ * OpenBLAS ...)" or
  * "CUDA device 0: NVIDIA H100 (sm_90)". */
 const char *radio_runner_describe (RadioRunner *runner);
 
@@ -81,7 +82,7 @@ gboolean radio_runner_run_frame (RadioRunner *runner, const RadioFrame *frame,
     const RadioPlacement *placement, GError **error);
 
 const RadioOutputs *radio_runner_get_outputs (RadioRunner *runner);
-/* FLOPs of one forward, 0 when the backend does not say. */
+/* FLOPs of one forward (multiply-adds times two). */
 double radio_runner_get_flops (RadioRunner *runner);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RadioRunner, radio_runner_free)

@@ -577,6 +577,7 @@ gst_radio_prepare (GstRadio *self, const GstVideoInfo *info)
   g_auto (GStrv) adaptors = NULL;
   RadioRunnerConfig config = { 0 };
   const RadioRunnerConfig *have;
+  RadioRunner *runner;
   GstRadioResize resize;
   guint width, height;
   gboolean same;
@@ -632,8 +633,11 @@ gst_radio_prepare (GstRadio *self, const GstVideoInfo *info)
   if (same)
     return TRUE;
 
+  /* The new runner first: weight copies shared with the old one (the CPU
+   * backend's float32 weights, CUDA's device weights) are then kept. */
+  runner = radio_runner_new (self->ckpt, &config, &error);
   g_clear_pointer (&self->runner, radio_runner_free);
-  self->runner = radio_runner_new (self->ckpt, &config, &error);
+  self->runner = runner;
   if (!self->runner) {
     GST_ELEMENT_ERROR (self, LIBRARY, INIT,
         ("Cannot run the model on backend %s: %s",

@@ -10,6 +10,11 @@
  * Everything is accumulated in float32, k in order, whatever M is, so on
  * a given machine a row of y does not depend on the other rows of x (the
  * ISA paths differ from each other only in their use of FMA).
+ *
+ * radio_cpu_gemm_plain is the same machinery with leading dimensions,
+ * alpha and beta, and B either [N, K] (a weight, attention keys) or
+ * [K, N] (attention values): the fast path's fallback when there is no
+ * BLAS.
  */
 #include "radio-cpu.h"
 #include "cpu-dispatch.h"
@@ -235,6 +240,115 @@ radio_cpu_linear (float *y, const float *x, size_t M, size_t K, size_t N,
 
       pack_block (scratch, weight, K, n0, nb, k0, kb);
       multiply_block (y + n0, N, x + k0, K, M, scratch, nb, kb, kernel,
+          rows);
+    }
+  }
+}
+
+/* Like pack_block for B [K, N] (row stride ldb): strip s holds columns
+ * n0 + s*NR .. +NR, element (k, c) at [k * NR + c], each k a contiguous
+ * stretch of one B row. */
+static void
+pack_block_kn (float *dst, RadioTensorView b, size_t ldb, size_t n0,
+    size_t nb, size_t k0, size_t kb)
+{
+  size_t esize = radio_dtype_size (b.dtype);
+  size_t strips = (nb + NR - 1) / NR;
+  size_t s, k;
+
+  for (s = 0; s < strips; s++) {
+    float *strip = dst + s * kb * NR;
+    size_t nr = nb - s * NR < NR ? nb - s * NR : NR;
+
+    for (k = 0; k < kb; k++) {
+      RadioTensorView src;
+
+      src.data = (const unsigned char *) b.data
+          + ((k0 + k) * ldb + n0 + s * NR) * esize;
+      src.dtype = b.dtype;
+      radio_cpu_convert_to_f32 (strip + k * NR, src, nr);
+      if (nr < NR)
+        memset (strip + k * NR + nr, 0, (NR - nr) * sizeof (float));
+    }
+  }
+}
+
+/* pack_block with a row stride for B [N, K]. */
+static void
+pack_block_nk (float *dst, RadioTensorView b, size_t ldb, size_t n0,
+    size_t nb, size_t k0, size_t kb)
+{
+  size_t esize = radio_dtype_size (b.dtype);
+  size_t strips = (nb + NR - 1) / NR;
+  float row[KC];
+  size_t s, c, k;
+
+  for (s = 0; s < strips; s++) {
+    float *strip = dst + s * kb * NR;
+
+    for (c = 0; c < NR; c++) {
+      size_t j = s * NR + c;
+
+      if (j < nb) {
+        RadioTensorView src;
+
+        src.data = (const unsigned char *) b.data
+            + ((n0 + j) * ldb + k0) * esize;
+        src.dtype = b.dtype;
+        radio_cpu_convert_to_f32 (row, src, kb);
+        for (k = 0; k < kb; k++)
+          strip[k * NR + c] = row[k];
+      } else {
+        for (k = 0; k < kb; k++)
+          strip[k * NR + c] = 0.0f;
+      }
+    }
+  }
+}
+
+void
+radio_cpu_gemm_plain (RadioCpuGemmLayout layout, size_t M, size_t N,
+    size_t K, float alpha, const float *a, size_t lda, RadioTensorView b,
+    size_t ldb, float beta, float *c, size_t ldc, float *scratch)
+{
+  size_t rows;
+  MicroKernelFunc kernel = pick_micro_kernel (&rows);
+  size_t m, n0, k0, j;
+
+  if (M == 0 || N == 0)
+    return;
+  for (m = 0; m < M; m++) {
+    float *cr = c + m * ldc;
+
+    if (beta == 0.0f) {
+      memset (cr, 0, N * sizeof (float));
+    } else if (beta != 1.0f) {
+      for (j = 0; j < N; j++)
+        cr[j] *= beta;
+    }
+  }
+  if (K == 0 || alpha == 0.0f)
+    return;
+
+  for (n0 = 0; n0 < N; n0 += NC) {
+    size_t nb = N - n0 < NC ? N - n0 : NC;
+
+    for (k0 = 0; k0 < K; k0 += KC) {
+      size_t kb = K - k0 < KC ? K - k0 : KC;
+
+      if (layout == RADIO_CPU_GEMM_B_NK)
+        pack_block_nk (scratch, b, ldb, n0, nb, k0, kb);
+      else
+        pack_block_kn (scratch, b, ldb, n0, nb, k0, kb);
+      /* Scaling the packed B by alpha costs kb * nb multiplies per block
+       * instead of one per output element and accumulation step. */
+      if (alpha != 1.0f) {
+        size_t i, n_packed = ((nb + NR - 1) / NR) * NR * kb;
+
+        for (i = 0; i < n_packed; i++)
+          scratch[i] *= alpha;
+      }
+      multiply_block (c + n0, ldc, a + k0, lda, M, scratch, nb, kb, kernel,
           rows);
     }
   }

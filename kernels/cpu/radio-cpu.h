@@ -1,12 +1,15 @@
-/* radio-cpu.h: float32 CPU reference kernels of the RADIO forward pass.
+/* radio-cpu.h: float32 CPU kernels of the RADIO forward pass: the
+ * reference kernels, and the building blocks of the fast multi-threaded
+ * path (end of this file).
  *
- * Plain C99, no GLib: these are the numerical ground truth that every other
- * backend is compared against.  All activations are float32, row-major,
- * "tokens x channels" ([rows, dim]) unless a function says otherwise.
- * Weights may stay in their stored precision (F32, F16 or BF16, any
- * alignment, typically straight out of an mmapped checkpoint) and are
- * widened to float32 while they are packed, so a bf16 checkpoint never needs
- * a full float32 copy in memory.
+ * Plain C99, no GLib: the reference kernels are the numerical ground truth
+ * that every other backend is compared against.  All activations are
+ * float32, row-major, "tokens x channels" ([rows, dim]) unless a function
+ * says otherwise.  Weights may stay in their stored precision (F32, F16 or
+ * BF16, any alignment, typically straight out of an mmapped checkpoint) and
+ * are widened to float32 while they are packed, so a bf16 checkpoint never
+ * needs a full float32 copy in memory (the BLAS products of the fast path
+ * are the exception: they take float32 copies, see radio-cpu-weights.h).
  */
 #ifndef RADIO_CPU_H
 #define RADIO_CPU_H
@@ -132,6 +135,93 @@ void radio_cpu_resize_bilinear (float *dst, size_t dst_rows, size_t dst_cols,
 void radio_cpu_image_to_patches (float *patches, const float *image,
     size_t height, size_t width, size_t patch, const float mean[3],
     const float std[3]);
+
+/* ---- fast path --------------------------------------------------------
+ *
+ * Building blocks of the multi-threaded forward (radio-model.c's fast
+ * path).  Each call works on a slice its caller chooses (explicit leading
+ * dimensions, task indices), so that threads can split the work; none
+ * allocates memory.  Matrix products go through a CBLAS when the build has
+ * one (meson option `blas`), else through the blocked kernels above.  Row
+ * kernels are vectorised; they agree with the reference kernels to a few
+ * float32 ulps (tests/test-kernels.c checks both against double).
+ */
+
+typedef enum {
+  RADIO_CPU_GEMM_PLAIN = 0, /* the blocked C kernels of linear.c */
+  RADIO_CPU_GEMM_BLAS,      /* cblas_sgemm when built with a BLAS, else PLAIN */
+} RadioCpuGemmImpl;
+
+/* How B is stored for C = A op(B). */
+typedef enum {
+  RADIO_CPU_GEMM_B_NK = 0,  /* B[N, K]: op(B) = B^T (Linear weights, keys) */
+  RADIO_CPU_GEMM_B_KN,      /* B[K, N]: op(B) = B (attention values) */
+} RadioCpuGemmLayout;
+
+/* 1 when this build calls a CBLAS for RADIO_CPU_GEMM_BLAS. */
+int radio_cpu_have_blas (void);
+/* Which BLAS, e.g. "OpenBLAS 0.3.21 (SkylakeX kernels)", or "none". */
+const char *radio_cpu_blas_name (void);
+/* Threads the BLAS itself may start per call (OpenBLAS only; a no-op
+ * elsewhere).  The fast forward sets 1 and splits the work itself, so that
+ * its threads and the BLAS's never compete for cores.  Process-wide. */
+void radio_cpu_blas_set_threads (int n_threads);
+int radio_cpu_blas_get_threads (void);
+
+/* Floats of scratch one radio_cpu_gemm call needs (a constant). */
+size_t radio_cpu_gemm_scratch_floats (void);
+
+/* C[M, N] = alpha A[M, K] op(B) + beta C, all row-major with leading
+ * dimensions lda, ldb, ldc (in elements).  beta 0 overwrites C (its old
+ * contents may be garbage).  B is float32 for the BLAS; any other dtype, an
+ * unaligned B or a size beyond the BLAS's int range takes the plain
+ * kernels.  C must not overlap A or B. */
+void radio_cpu_gemm (RadioCpuGemmImpl impl, RadioCpuGemmLayout layout,
+    size_t M, size_t N, size_t K, float alpha, const float *a, size_t lda,
+    RadioTensorView b, size_t ldb, float beta, float *c, size_t ldc,
+    float *scratch);
+/* The plain-kernel implementation of radio_cpu_gemm (linear.c). */
+void radio_cpu_gemm_plain (RadioCpuGemmLayout layout, size_t M, size_t N,
+    size_t K, float alpha, const float *a, size_t lda, RadioTensorView b,
+    size_t ldb, float beta, float *c, size_t ldc, float *scratch);
+
+/* radio_cpu_gelu with a polynomial erfc: |error| <= 1e-6 |gelu (x)| + 1e-9
+ * (the relative error grows past 1e-6 only where |gelu (x)| < 1e-4). */
+void radio_cpu_gelu_fast (float *x, size_t n);
+
+/* radio_cpu_layernorm, vectorised (sums still in double), optionally
+ * followed by radio_cpu_gelu_fast (then_gelu != 0).  y may equal x. */
+void radio_cpu_layernorm_fast (float *y, const float *x, size_t rows,
+    size_t dim, const float *gamma, const float *beta, float eps,
+    int then_gelu);
+
+/* Per row: x += scale[dim] * (delta + bias[dim]); then, if y is not NULL,
+ * y = LayerNorm (x) with gamma, beta, eps.  scale, bias, gamma, beta may be
+ * NULL (1, 0, 1, 0).  y may equal delta or x. */
+void radio_cpu_residual_layernorm (float *x, const float *delta,
+    const float *bias, const float *scale, size_t rows, size_t dim,
+    float *y, const float *gamma, const float *beta, float eps);
+
+/* Blocked ("flash") attention: the same inputs, output and result as
+ * radio_cpu_attention, computed as independent tasks of one head x one
+ * tile of query_tile queries.  Each task walks the keys key_tile at a time
+ * with an online softmax (running max and sum, rescaling the partial
+ * output), scores and weighted sums as matrix products, so its scratch is
+ * query_tile x key_tile floats whatever the number of tokens.  Tasks write
+ * disjoint parts of out and may run on different threads. */
+size_t radio_cpu_attention_tiled_n_tasks (size_t tokens, size_t heads,
+    size_t query_tile);
+/* Floats of scratch one task needs (per thread). */
+size_t radio_cpu_attention_tiled_scratch_floats (size_t query_tile,
+    size_t key_tile);
+void radio_cpu_attention_tiled_task (RadioCpuGemmImpl impl, float *out,
+    const float *qkv, size_t tokens, size_t heads, size_t head_dim,
+    size_t query_tile, size_t key_tile, size_t task, float *scratch);
+/* Tile sizes for a given problem: key tiles of at most max_key_tile keys,
+ * equal sizes so that there is no tiny last tile; enough query tiles for
+ * n_threads threads to share the heads evenly. */
+void radio_cpu_attention_pick_tiles (size_t tokens, size_t heads,
+    size_t n_threads, size_t *query_tile, size_t *key_tile);
 
 #ifdef __cplusplus
 }

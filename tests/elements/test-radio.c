@@ -543,6 +543,39 @@ test_renegotiation (void)
   gst_harness_teardown (h);
 }
 
+/* The threads property reaches the CPU backend; results do not depend on
+ * the thread count. */
+static void
+test_threads (void)
+{
+  GoldenImage img;
+  GstHarness *h1, *h3;
+  GstBuffer *o1, *o3;
+  GstRadioMeta *m1, *m3;
+  g_autofree char *info1 = NULL, *info3 = NULL;
+
+  golden_image_load (&img, "tiny-v25", "case0-128x128.safetensors");
+  m1 = run_resize (&h1, "threads=1", &img, &o1);
+  m3 = run_resize (&h3, "threads=3", &img, &o3);
+  {
+    GstElement *e1 = gst_harness_find_element (h1, "radio");
+    GstElement *e3 = gst_harness_find_element (h3, "radio");
+    g_object_get (e1, "backend-info", &info1, NULL);
+    g_object_get (e3, "backend-info", &info3, NULL);
+    gst_object_unref (e1);
+    gst_object_unref (e3);
+  }
+  g_assert_nonnull (strstr (info1, "1 thread,"));
+  g_assert_nonnull (strstr (info3, "3 threads"));
+  g_assert_cmpfloat (ratio (m3->spatial, m1->spatial, 8 * 8 * 64), <=,
+      RADIO_TEST_F32_TOLERANCE);
+  gst_buffer_unref (o1);
+  gst_buffer_unref (o3);
+  gst_harness_teardown (h1);
+  gst_harness_teardown (h3);
+  golden_image_clear (&img);
+}
+
 /* ---- sharing ------------------------------------------------------------- */
 
 static GPtrArray *load_log;
@@ -959,6 +992,7 @@ main (int argc, char **argv)
   g_test_add_func ("/radio/interval", test_interval);
   g_test_add_func ("/radio/features", test_features);
   g_test_add_func ("/radio/renegotiation", test_renegotiation);
+  g_test_add_func ("/radio/threads", test_threads);
   g_test_add_func ("/radio/shared-model", test_shared_model);
   g_test_add_func ("/radio/meta/copy-and-scale", test_meta_copy_and_scale);
   g_test_add_func ("/radio/meta/api", test_meta_api);

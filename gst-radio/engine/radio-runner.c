@@ -213,14 +213,14 @@ choose_backend (RadioRunner *r, guint *sm, GError **error)
   }
   if (r->config.backend == RADIO_BACKEND_CUDA) {
     g_set_error (error, RADIO_ERROR, RADIO_ERROR_UNSUPPORTED,
-        "backend cuda (device %d) is not usable: %s", r->config.device_id,
+        "backend cuda, device %d: %s", r->config.device_id,
         cuda_error->message);
     return FALSE;
   }
   r->config.backend = RADIO_BACKEND_CPU;
-  r->notice = g_strdup_printf ("no usable CUDA device, running on the CPU: "
-                               "%s",
-      cuda_error->message);
+  r->notice = g_strdup_printf ("running on the CPU (backend auto, device "
+                               "%d: %s)",
+      r->config.device_id, cuda_error->message);
   return TRUE;
 }
 

@@ -640,9 +640,7 @@ gst_radio_prepare (GstRadio *self, const GstVideoInfo *info)
   self->runner = runner;
   if (!self->runner) {
     GST_ELEMENT_ERROR (self, LIBRARY, INIT,
-        ("Cannot run the model on backend %s: %s",
-            radio_backend_name (config.backend), error->message),
-        (NULL));
+        ("Cannot run the model: %s", error->message), (NULL));
     return FALSE;
   }
   if (radio_runner_get_notice (self->runner) && !self->warned_notice) {

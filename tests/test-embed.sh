@@ -110,6 +110,26 @@ expect_error "bad pos-interp" "pos-interp" \
   "$RADIO_EMBED" -m "$g/tiny-v25" --pos-interp cubic "$work/a.png"
 expect_error "unknown backend" "unknown backend" \
   "$RADIO_EMBED" -m "$g/tiny-v25" --backend tpu "$work/a.png"
+expect_error "unknown precision" "unknown precision" \
+  "$RADIO_EMBED" -m "$g/tiny-v25" --precision fp8 "$work/a.png"
+
+# The CUDA backend: an error naming it without a usable device, the same
+# golden match (fp32, TF32 off) with one.
+if "$RADIO_EMBED" -m "$g/tiny-v25" --backend cuda --precision fp32 \
+    --adaptor clip -o "$work/cuda.safetensors" "$work/a.png" \
+    >"$work/out" 2>"$work/err"; then
+  expect_ok "cuda output matches the reference" "$GOLDEN_TOOL" compare \
+    "$work/cuda.safetensors" "$g/tiny-v25/case1-96x160.safetensors"
+else
+  if grep -q "backend cuda" "$work/err"; then pass "cuda without a device"
+  else fail "cuda without a device"; cat "$work/err"; fi
+  # auto falls back to the CPU and says so
+  expect_ok "auto falls back to the CPU" \
+    "$RADIO_EMBED" -m "$g/tiny-v25" --backend auto "$work/a.png"
+  if grep -q "running on the CPU" "$work/err"; then pass "fallback noted"
+  else fail "fallback noted"; cat "$work/err"; fi
+fi
+
 expect_error "unwritable output" "cannot write" \
   "$RADIO_EMBED" -m "$g/tiny-v25" -o "$work/no/dir/x.safetensors" "$work/a.png"
 expect_error "inspect a broken model" "does not exist" \

@@ -1,6 +1,7 @@
 /* radio-embed: RADIO features for image files.
  *
- *   radio-embed --model DIR [--backend cpu|cuda|auto] [--size WxH]
+ *   radio-embed --model DIR [--backend cpu|cuda|auto]
+ *       [--precision auto|fp32|fp16|bf16] [--size WxH]
  *       [--adaptor NAME]... [--pos-interp auto|align-corners|half-pixel]
  *       [--output OUT.safetensors] IMAGE...
  *   radio-embed --model DIR --inspect
@@ -20,11 +21,13 @@
 #include "radio-error.h"
 #include "radio-image.h"
 #include "radio-model.h"
+#include "radio-runner.h"
 #include "radio-safetensors.h"
 
 typedef struct {
   char *model;
   char *backend;
+  char *precision;
   char *size;
   guint size_width, size_height; /* parsed --size, 0 when not given */
   char **adaptors;
@@ -84,9 +87,38 @@ add_output (RadioSafetensorsWriter *writer, const char *prefix,
       data);
 }
 
+/* Keeps *runner when the model input size is unchanged; otherwise makes the
+ * new one before freeing the old, so weight copies they share are kept. */
 static gboolean
-embed_one (const Options *opt, RadioCheckpoint *ckpt, RadioForward **fw,
-    RadioPosInterp interp, guint index, guint n_images,
+ensure_runner (RadioRunner **runner, RadioCheckpoint *ckpt,
+    const RadioRunnerConfig *base, guint in_w, guint in_h, gboolean quiet,
+    GError **error)
+{
+  RadioRunnerConfig config = *base;
+  RadioRunner *fresh;
+  const RadioRunnerConfig *have = *runner ? radio_runner_get_config (*runner)
+      : NULL;
+
+  if (have && have->input_width == in_w && have->input_height == in_h)
+    return TRUE;
+  config.input_width = in_w;
+  config.input_height = in_h;
+  fresh = radio_runner_new (ckpt, &config, error);
+  if (!fresh)
+    return FALSE;
+  if (!quiet && !have) {
+    g_print ("backend: %s\n", radio_runner_describe (fresh));
+    if (radio_runner_get_notice (fresh))
+      g_printerr ("radio-embed: note: %s\n", radio_runner_get_notice (fresh));
+  }
+  radio_runner_free (*runner);
+  *runner = fresh;
+  return TRUE;
+}
+
+static gboolean
+embed_one (const Options *opt, RadioCheckpoint *ckpt, RadioRunner **runner,
+    const RadioRunnerConfig *base, guint index, guint n_images,
     RadioSafetensorsWriter *writer, GError **error)
 {
   const char *path = opt->images[index];
@@ -95,6 +127,9 @@ embed_one (const Options *opt, RadioCheckpoint *ckpt, RadioForward **fw,
       : g_strdup ("");
   guint P = ckpt->patch_size, in_w, in_h, gh, gw, D, len, i;
   const float *summary, *spatial;
+  const RadioOutputs *out;
+  RadioFrame frame = { 0 };
+  RadioPlacement placement = { 0 };
   gint64 t0;
   char shape[64];
 
@@ -107,20 +142,25 @@ embed_one (const Options *opt, RadioCheckpoint *ckpt, RadioForward **fw,
     in_w = radio_nearest_model_size (image->width, P);
     in_h = radio_nearest_model_size (image->height, P);
   }
-  if (!*fw || radio_forward_get_input_width (*fw) != in_w
-      || radio_forward_get_input_height (*fw) != in_h) {
-    radio_forward_free (*fw);
-    *fw = radio_forward_new (ckpt, in_h, in_w, interp,
-        (const char *const *) opt->adaptors, error);
-    if (!*fw)
-      return FALSE;
-  }
-  t0 = g_get_monotonic_time ();
-  if (!radio_forward_run_rgb8 (*fw, image->pixels, image->width,
-          image->height, (gsize) image->width * 3, error))
+  if (!ensure_runner (runner, ckpt, base, in_w, in_h, opt->quiet, error))
     return FALSE;
-  summary = radio_forward_get_summary (*fw, &len);
-  spatial = radio_forward_get_spatial (*fw, &gh, &gw, &D);
+  frame.format = RADIO_PIXEL_RGB;
+  frame.width = image->width;
+  frame.height = image->height;
+  frame.planes[0] = image->pixels;
+  frame.strides[0] = (gsize) image->width * 3;
+  placement.width = in_w;
+  placement.height = in_h;
+  t0 = g_get_monotonic_time ();
+  if (!radio_runner_run_frame (*runner, &frame, &placement, error))
+    return FALSE;
+  out = radio_runner_get_outputs (*runner);
+  summary = out->summary;
+  len = out->summary_length;
+  spatial = out->spatial;
+  gh = out->grid_height;
+  gw = out->grid_width;
+  D = out->dim;
 
   if (!opt->quiet) {
     g_print ("%s: %ux%u -> model input %ux%u, grid %ux%u, %.1f ms\n", path,
@@ -140,8 +180,8 @@ embed_one (const Options *opt, RadioCheckpoint *ckpt, RadioForward **fw,
     add_output (writer, prefix, "spatial", 3, s3, spatial);
     radio_safetensors_writer_set_metadata (writer, key, val);
   }
-  for (i = 0; i < radio_forward_get_n_adaptors (*fw); i++) {
-    const RadioAdaptorOutput *a = radio_forward_get_adaptor (*fw, i);
+  for (i = 0; i < out->n_adaptors; i++) {
+    const RadioAdaptorOutput *a = &out->adaptors[i];
     g_autofree char *sname = g_strdup_printf ("adaptor.%s.summary", a->name);
     g_autofree char *fname = g_strdup_printf ("adaptor.%s.spatial", a->name);
     gsize n = (gsize) a->spatial_height * a->spatial_width * a->spatial_dim;
@@ -163,13 +203,44 @@ embed_one (const Options *opt, RadioCheckpoint *ckpt, RadioForward **fw,
   return TRUE;
 }
 
+static gboolean
+parse_backend (const char *name, RadioBackend *out)
+{
+  static const RadioBackend all[] = { RADIO_BACKEND_AUTO, RADIO_BACKEND_CPU,
+    RADIO_BACKEND_CUDA };
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (all); i++)
+    if (!name || g_strcmp0 (name, radio_backend_name (all[i])) == 0) {
+      *out = name ? all[i] : RADIO_BACKEND_AUTO;
+      return TRUE;
+    }
+  return FALSE;
+}
+
+static gboolean
+parse_precision (const char *name, RadioPrecision *out)
+{
+  static const RadioPrecision all[] = { RADIO_PRECISION_AUTO,
+    RADIO_PRECISION_FP32, RADIO_PRECISION_FP16, RADIO_PRECISION_BF16 };
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (all); i++)
+    if (!name || g_strcmp0 (name, radio_precision_name (all[i])) == 0) {
+      *out = name ? all[i] : RADIO_PRECISION_AUTO;
+      return TRUE;
+    }
+  return FALSE;
+}
+
 static int
 run (Options *opt)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (RadioCheckpoint) ckpt = NULL;
   g_autoptr (RadioSafetensorsWriter) writer = NULL;
-  RadioForward *fw = NULL;
+  RadioRunner *runner = NULL;
+  RadioRunnerConfig base = { 0 };
   RadioPosInterp interp = RADIO_POS_INTERP_AUTO;
   guint n_images, i;
   int status = 0;
@@ -178,14 +249,14 @@ run (Options *opt)
     g_printerr ("radio-embed: --model is required\n");
     return 2;
   }
-  if (opt->backend && strcmp (opt->backend, "cpu") != 0
-      && strcmp (opt->backend, "auto") != 0) {
-    if (strcmp (opt->backend, "cuda") == 0)
-      g_printerr ("radio-embed: the CUDA backend is not part of this build "
-          "of gst-radio %s; use --backend cpu or auto\n", GST_RADIO_VERSION);
-    else
-      g_printerr ("radio-embed: unknown backend '%s' (cpu, cuda or auto)\n",
-          opt->backend);
+  if (!parse_backend (opt->backend, &base.backend)) {
+    g_printerr ("radio-embed: unknown backend '%s' (cpu, cuda or auto)\n",
+        opt->backend);
+    return 2;
+  }
+  if (!parse_precision (opt->precision, &base.precision)) {
+    g_printerr ("radio-embed: unknown precision '%s' (auto, fp32, fp16 or "
+        "bf16)\n", opt->precision);
     return 2;
   }
   if (opt->pos_interp && !radio_pos_interp_from_name (opt->pos_interp,
@@ -194,6 +265,8 @@ run (Options *opt)
         "half-pixel, not '%s'\n", opt->pos_interp);
     return 2;
   }
+  base.interp = interp;
+  base.adaptors = (const char *const *) opt->adaptors;
   if (opt->size && !parse_size (opt->size, &opt->size_width,
           &opt->size_height)) {
     g_printerr ("radio-embed: --size must look like 224x224, not '%s'\n",
@@ -233,13 +306,14 @@ run (Options *opt)
         "demo model); its features carry no meaning\n", opt->model);
 
   for (i = 0; i < n_images; i++) {
-    if (!embed_one (opt, ckpt, &fw, interp, i, n_images, writer, &error)) {
+    if (!embed_one (opt, ckpt, &runner, &base, i, n_images, writer,
+            &error)) {
       g_printerr ("radio-embed: %s\n", error->message);
       status = 1;
       break;
     }
   }
-  radio_forward_free (fw);
+  radio_runner_free (runner);
   if (status == 0 && writer) {
     radio_safetensors_writer_set_metadata (writer, "model", opt->model);
     if (ckpt->version)
@@ -266,6 +340,9 @@ main (int argc, char **argv)
       "Checkpoint folder (config.json + model.safetensors)", "DIR" },
     { "backend", 'b', 0, G_OPTION_ARG_STRING, &opt.backend,
       "Compute backend: cpu, cuda or auto (default auto)", "NAME" },
+    { "precision", 0, 0, G_OPTION_ARG_STRING, &opt.precision,
+      "Arithmetic: auto, fp32, fp16 or bf16 (the CPU always computes in "
+      "fp32)", "NAME" },
     { "size", 's', 0, G_OPTION_ARG_STRING, &opt.size,
       "Model input size (multiples of the patch size); default: the "
       "nearest multiple of the patch size per axis", "WxH" },
@@ -303,6 +380,7 @@ main (int argc, char **argv)
   g_free (opt.size);
   g_strfreev (opt.adaptors);
   g_free (opt.pos_interp);
+  g_free (opt.precision);
   g_free (opt.output);
   g_strfreev (opt.images);
   return status;

@@ -1228,6 +1228,13 @@ test_adaptor_config (Fixture *fx, gconstpointer data)
   expect_load_error (fx->model, RADIO_ERROR_MISSING_TENSOR, fx->model,
       "adaptors.clip.head_mlp has 1 inner blocks in the weights but "
       "num_inner = 2");
+  /* 48 outputs divide by 2x2, but a summary has no grid to upsample */
+  edit_config (fx->model, "adaptor_configs.clip.summary.num_inner",
+      int_node (1));
+  edit_config (fx->model, "adaptor_configs.clip.summary.upsample_factor",
+      int_node (2));
+  expect_load_error (fx->model, RADIO_ERROR_UNSUPPORTED, "config.json",
+      "adaptor 'clip' has upsample_factor 2 on its summary head");
 }
 
 static void

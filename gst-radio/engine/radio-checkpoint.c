@@ -628,6 +628,15 @@ load_adaptors (RadioCheckpoint *c, const char *config_path, JsonObject *root,
         || !load_mlp (c, config_path, feat,
             radio_json_get_object (conf, "feature"), &a->feature, error))
       return FALSE;
+    /* A summary is one vector: there is no grid to spread extra outputs
+     * over, so only the spatial head may upsample. */
+    if (a->summary.upsample_factor != 1) {
+      g_set_error (error, RADIO_ERROR, RADIO_ERROR_UNSUPPORTED,
+          "%s: adaptor '%s' has upsample_factor %u on its summary head; "
+          "only the feature head can upsample", config_path, name,
+          a->summary.upsample_factor);
+      return FALSE;
+    }
     if (a->head_idx >= c->num_cls_tokens) {
       g_set_error (error, RADIO_ERROR, RADIO_ERROR_CONFIG,
           "%s: adaptor '%s' head_idx %u is not one of the %u CLS tokens",

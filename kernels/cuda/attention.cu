@@ -489,6 +489,23 @@ attention_generic_kernel (T *out, const T *qkv, int tokens, int heads,
       return cudaErrorInvalidValue; \
   }
 
+// The mma kernel has a body only where it was compiled for sm_80 or newer:
+// a device of compute capability >= 8.0 running PTX of an older virtual
+// architecture (a build whose cuda-arch stops below 80) would get the empty
+// one and silently write nothing.  So ask what this device will run.
+static bool
+mma_kernel_compiled (void)
+{
+  cudaFuncAttributes attributes;
+
+  if (cudaFuncGetAttributes (&attributes,
+          attention_mma_kernel<__half, 64>) != cudaSuccess) {
+    (void) cudaGetLastError ();
+    return false;
+  }
+  return attributes.ptxVersion >= 80;
+}
+
 extern "C" cudaError_t
 radio_cuda_attention (void *out, const void *qkv, RadioCudaDType dtype,
     unsigned batch, size_t tokens, size_t heads, size_t head_dim,
@@ -504,7 +521,8 @@ radio_cuda_attention (void *out, const void *qkv, RadioCudaDType dtype,
       || (size_t) 3 * heads * head_dim * tokens > ((size_t) 1 << 40))
     return cudaErrorInvalidValue;
 
-  if (tensor_cores && dtype != RADIO_CUDA_F32 && head_dim % 8 == 0) {
+  if (tensor_cores && dtype != RADIO_CUDA_F32 && head_dim % 8 == 0
+      && mma_kernel_compiled ()) {
     dim3 grid ((unsigned) ((tokens + MMA_QUERIES - 1) / MMA_QUERIES),
         (unsigned) heads, batch);
     int dp = (int) (head_dim + 15) / 16 * 16;

@@ -129,8 +129,8 @@ cudaError_t radio_cuda_kernels_check (void);
  *   heads * head_dim], out[n, h*hd + d] = sum_m softmax_m(q_n . k_m /
  *   sqrt(hd)) v_m[d].
  * tensor_cores: the device is sm_80 or newer, so fp16 / bf16 runs on the
- * mma.sync kernel (head_dim a multiple of 8); everything else runs on the
- * float32 CUDA-core kernel.  head_dim <= RADIO_CUDA_ATTENTION_MAX_HEAD_DIM. */
+ * mma.sync kernel (head_dim a multiple of 8, and this build has sm_80+ code
+ * for the device); everything else runs on the float32 CUDA-core kernel.  head_dim <= RADIO_CUDA_ATTENTION_MAX_HEAD_DIM. */
 cudaError_t radio_cuda_attention (void *out, const void *qkv,
     RadioCudaDType dtype, unsigned batch, size_t tokens, size_t heads,
     size_t head_dim, int tensor_cores, cudaStream_t stream);

@@ -942,7 +942,11 @@ main (int argc, char **argv)
   compute_capability = (guint) (prop.major * 10 + prop.minor);
   g_print ("device 0: %s, sm_%u\n", prop.name, compute_capability);
   CUDA_OK (radio_cuda_kernels_check ());
-  CUDA_OK (cudaStreamCreateWithFlags (&stream, cudaStreamNonBlocking));
+  /* A blocking stream: the helpers fill and clear buffers with cudaMemcpy /
+   * cudaMemset on the legacy default stream (the memset, and a pageable
+   * copy's DMA, may still run when they return), and the kernels under
+   * test must see those writes done. */
+  CUDA_OK (cudaStreamCreateWithFlags (&stream, cudaStreamDefault));
 
   g_test_add_func ("/cuda/preprocess", test_preprocess);
   g_test_add_func ("/cuda/resize", test_resize);

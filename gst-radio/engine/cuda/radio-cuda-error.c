@@ -30,6 +30,12 @@ radio_cuda_check_cuda (cudaError_t status, const char *statement,
 {
   if (status == cudaSuccess)
     return TRUE;
+  /* The runtime keeps a failed call's status as this thread's "last error"
+   * until cudaGetLastError reads it, and every kernel launcher checks its
+   * launch with cudaGetLastError: without this, an error reported here
+   * (say cudaMalloc running out of memory for one runner) would make the
+   * next good launch on this thread fail too.  Sticky errors stay. */
+  (void) cudaGetLastError ();
   g_set_error (error, RADIO_ERROR, radio_cuda_error_code (status),
       "CUDA error %s (%s) in %s at %s:%d", cudaGetErrorName (status),
       cudaGetErrorString (status), statement, file, line);

@@ -395,6 +395,9 @@ radio_cuda_forward_run_frame (RadioCudaForward *f, const RadioFrame *frame,
 
   f->profiling = stage_ms != NULL;
   f->n_events = 0;
+  /* A staging that fails part way leaves f->pp half updated (or pointing
+   * at freed planes): radio_cuda_forward_time must not replay it. */
+  f->have_frame = FALSE;
   if (f->profiling && !ensure_events (f, error))
     goto fail;
   if (!mark (f, RADIO_CUDA_STAGE_PREPROCESS, error)

@@ -78,6 +78,7 @@ probe (gint device_id, char **description, guint *compute_capability,
     return FALSE;
   status = radio_cuda_kernels_check ();
   if (status != cudaSuccess) {
+    (void) cudaGetLastError (); /* see radio_cuda_check_cuda */
     g_set_error (error, RADIO_ERROR, RADIO_ERROR_UNSUPPORTED,
         "this build of gst-radio has no CUDA code for %s (sm_%d%d; see the "
         "meson option cuda-arch): %s", prop.name, prop.major, prop.minor,
@@ -197,7 +198,11 @@ runner_free (gpointer data)
 
   if (!r)
     return;
-  cudaSetDevice (r->device);
+  /* Only when there is device state to free: after a failed probe the
+   * device may not exist, and the failed cudaSetDevice would linger as this
+   * thread's last error and fail the next kernel launch check. */
+  if (r->forward || r->weights)
+    cudaSetDevice (r->device);
   radio_cuda_forward_free (r->forward);
   radio_cuda_weights_release (r->weights);
   g_free (r->description);

@@ -101,5 +101,11 @@ typedef struct {
 
 typedef const RadioCudaModule *(*RadioCudaModuleGetFunc) (void);
 
+/* The CUDA module of this process, opened on first use (radio-runner.c):
+ * $GST_RADIO_CUDA_MODULE, else the installed copy, else the build tree's.
+ * NULL with RADIO_ERROR_UNSUPPORTED saying why when there is none, or it is
+ * of another interface version.  Thread-safe; the module stays loaded. */
+const RadioCudaModule *radio_cuda_module_load (GError **error);
+
 G_END_DECLS
 #endif /* RADIO_CUDA_MODULE_H */

@@ -397,21 +397,6 @@ run_mlp (RadioForward *fw, const RadioMlp *m, const float *in, guint rows,
   linear (fw, out, t, rows, &m->final_linear);
 }
 
-/* Pixel-shuffle of an upsampling feature head:
- * [h, w, (u1 u2 c)] -> [h*u, w*u, c]. */
-static void
-unshuffle (float *dst, const float *src, guint h, guint w, guint u, guint c)
-{
-  guint i, j, u1, u2;
-  for (i = 0; i < h; i++)
-    for (j = 0; j < w; j++)
-      for (u1 = 0; u1 < u; u1++)
-        for (u2 = 0; u2 < u; u2++)
-          memcpy (dst + (((gsize) (i * u + u1) * w * u) + j * u + u2) * c,
-              src + ((gsize) i * w + j) * u * u * c + (u1 * u + u2) * c,
-              c * sizeof (float));
-}
-
 static void
 run_adaptors (RadioForward *fw)
 {
@@ -429,8 +414,8 @@ run_adaptors (RadioForward *fw)
       run_mlp (fw, &a->feature, fw->spatial, hw, s->spatial);
     } else {
       run_mlp (fw, &a->feature, fw->spatial, hw, s->unshuffled);
-      unshuffle (s->spatial, s->unshuffled, fw->grid_h, fw->grid_w, u,
-          a->feature.output_dim);
+      radio_cpu_depth_to_space (s->spatial, s->unshuffled, fw->grid_h,
+          fw->grid_w, u, a->feature.output_dim);
     }
   }
 }

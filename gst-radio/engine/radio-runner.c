@@ -131,8 +131,8 @@ cuda_module_load (gpointer data)
   return state;
 }
 
-static const RadioCudaModule *
-cuda_module_get (GError **error)
+const RadioCudaModule *
+radio_cuda_module_load (GError **error)
 {
   static GOnce once = G_ONCE_INIT;
   CudaModuleState *state = g_once (&once, cuda_module_load, NULL);
@@ -203,7 +203,7 @@ choose_backend (RadioRunner *r, guint *sm, GError **error)
 
   if (r->config.backend == RADIO_BACKEND_CPU)
     return TRUE;
-  r->cuda = cuda_module_get (&cuda_error);
+  r->cuda = radio_cuda_module_load (&cuda_error);
   if (r->cuda
       && !r->cuda->probe (r->config.device_id, &device, sm, &cuda_error))
     r->cuda = NULL;

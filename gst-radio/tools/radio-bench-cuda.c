@@ -29,93 +29,17 @@
 #include <string.h>
 
 #include "gst-radio-config.h"
+#include "radio-bench-util.h"
 #include "radio-checkpoint.h"
 #include "radio-cuda-module.h"
 #include "radio-error.h"
 #include "radio-random-model.h"
 
-static const RadioCudaModule *
-open_module (GError **error)
-{
-  const char *candidates[] = { g_getenv ("GST_RADIO_CUDA_MODULE"),
-#ifdef GST_RADIO_CUDA_MODULE_INSTALLED
-    GST_RADIO_CUDA_MODULE_INSTALLED,
-#endif
-#ifdef GST_RADIO_CUDA_MODULE_BUILT
-    GST_RADIO_CUDA_MODULE_BUILT,
-#endif
-  };
-  guint i;
-
-  for (i = 0; i < G_N_ELEMENTS (candidates); i++) {
-    RadioCudaModuleGetFunc get = NULL;
-    const RadioCudaModule *m;
-    GModule *module;
-
-    if (!candidates[i] || !g_file_test (candidates[i], G_FILE_TEST_EXISTS))
-      continue;
-    module = g_module_open (candidates[i], G_MODULE_BIND_LOCAL);
-    if (!module) {
-      g_set_error (error, RADIO_ERROR, RADIO_ERROR_UNSUPPORTED,
-          "cannot load the CUDA backend %s: %s", candidates[i],
-          g_module_error ());
-      return NULL;
-    }
-    if (!g_module_symbol (module, RADIO_CUDA_MODULE_SYMBOL,
-            (gpointer *) & get) || !get
-        || (m = get ())->abi_version != RADIO_CUDA_MODULE_ABI_VERSION) {
-      g_set_error (error, RADIO_ERROR, RADIO_ERROR_UNSUPPORTED,
-          "%s is not a CUDA module of this gst-radio build", candidates[i]);
-      g_module_close (module);
-      return NULL;
-    }
-    g_module_make_resident (module);
-    return m;
-  }
-  g_set_error (error, RADIO_ERROR, RADIO_ERROR_UNSUPPORTED,
-      "the CUDA backend module (libradio-cuda.so) was not found; set "
-      "GST_RADIO_CUDA_MODULE to its path");
-  return NULL;
-}
-
-/* "ViT-L/16" for vit_large_patch16_224. */
-static char *
-model_name (const RadioCheckpoint *c)
-{
-  static const char *const sizes[][2] = { { "tiny", "Ti" }, { "small", "S" },
-    { "base", "B" }, { "large", "L" }, { "huge", "H" }, { "giant", "g" },
-    { "so400m", "SO400M" } };
-  const RadioArchSpec *spec = radio_arch_spec_lookup (c->arch_name);
-  guint i;
-
-  for (i = 0; i < G_N_ELEMENTS (sizes); i++)
-    if (strstr (c->arch_name, sizes[i][0]))
-      return g_strdup_printf ("ViT-%s/%u%s", sizes[i][1], c->patch_size,
-          spec && spec->depth != c->depth ? " (custom depth)" : "");
-  return g_strdup (c->arch_name);
-}
-
-static gboolean
-parse_size (const char *text, guint *w, guint *h)
-{
-  return sscanf (text, "%ux%u", w, h) == 2 && *w > 0 && *h > 0;
-}
-
-static void
-remove_model_dir (const char *dir)
-{
-  g_autofree char *c = g_build_filename (dir, "config.json", NULL);
-  g_autofree char *m = g_build_filename (dir, "model.safetensors", NULL);
-  g_unlink (c);
-  g_unlink (m);
-  g_rmdir (dir);
-}
-
 /* A synthetic frame: smooth gradients with texture, planes owned by
  * *storage (g_free each). */
 static gboolean
-make_frame (RadioFrame *f, guint8 *storage[3], const char *format, guint w,
-    guint h)
+make_frame (
+    RadioFrame *f, guint8 *storage[3], const char *format, guint w, guint h)
 {
   gsize cw = (w + 1) / 2, ch = (h + 1) / 2, rows[3] = { h, 0, 0 }, i, k;
   int offsets[3];
@@ -151,8 +75,8 @@ make_frame (RadioFrame *f, guint8 *storage[3], const char *format, guint w,
       continue;
     storage[i] = g_malloc (n);
     for (k = 0; k < n; k++)
-      storage[i][k] = (guint8) ((k % f->strides[i]) / 4
-          + (k / f->strides[i]) / 3 + (k * 2654435761u >> 28));
+      storage[i][k] = (guint8)((k % f->strides[i]) / 4 + (k / f->strides[i]) / 3
+                               + (k * 2654435761u >> 28));
     f->planes[i] = storage[i];
   }
   /* BT.709, limited range: what a decoder usually hands over. */
@@ -177,33 +101,35 @@ parse_precision (const char *name, RadioPrecision *out)
 }
 
 static void
-append_json (const char *path, const char *model, const char *arch,
-    guint w, guint h, const char *precision, const RadioCudaBenchResult *r)
+append_json (const char *path, const char *model, const char *arch, guint w,
+    guint h, const char *precision, const RadioCudaBenchResult *r)
 {
-  static const char *const stages[] = { "preprocess", "gemm", "attention",
-    "rest" };
+  static const char *const stages[]
+      = { "preprocess", "gemm", "attention", "rest" };
   double ms_frame = r->ms_mean / r->batch;
   g_autofree char *device = g_strescape (r->description, NULL);
   GString *s = g_string_new (NULL);
   FILE *f;
   guint i;
 
-  g_string_append_printf (s, "{\"backend\": \"cuda\", \"model\": \"%s\", "
+  g_string_append_printf (s,
+      "{\"backend\": \"cuda\", \"model\": \"%s\", "
       "\"arch\": \"%s\", \"width\": %u, \"height\": %u, \"precision\": "
       "\"%s\", \"batch\": %u, \"iterations\": %u, \"ms_per_batch\": %.4f, "
       "\"ms_per_batch_best\": %.4f, \"ms_per_frame\": %.4f, "
       "\"frames_per_s\": %.2f, \"tflops\": %.2f, "
-      "\"ms_per_batch_end_to_end\": %.4f, \"stage_ms\": {", model, arch,
-      w, h, precision, r->batch, r->iterations, r->ms_mean, r->ms_best,
-      ms_frame, 1000.0 / ms_frame,
+      "\"ms_per_batch_end_to_end\": %.4f, \"stage_ms\": {",
+      model, arch, w, h, precision, r->batch, r->iterations, r->ms_mean,
+      r->ms_best, ms_frame, 1000.0 / ms_frame,
       r->flops_per_image * r->batch / (r->ms_mean * 1e9), r->ms_end_to_end);
   for (i = 0; i < RADIO_CUDA_N_STAGES; i++)
-    g_string_append_printf (s, "%s\"%s\": %.4f", i ? ", " : "", stages[i],
-        r->stage_ms[i]);
-  g_string_append_printf (s, "}, \"gflop_per_frame\": %.2f, \"weights_mb\": "
+    g_string_append_printf (
+        s, "%s\"%s\": %.4f", i ? ", " : "", stages[i], r->stage_ms[i]);
+  g_string_append_printf (s,
+      "}, \"gflop_per_frame\": %.2f, \"weights_mb\": "
       "%.1f, \"workspace_mb\": %.1f, \"device_used_mb\": %.1f, "
-      "\"device\": \"%s\"}\n", r->flops_per_image / 1e9,
-      r->weight_bytes / 1e6, r->workspace_bytes / 1e6,
+      "\"device\": \"%s\"}\n",
+      r->flops_per_image / 1e9, r->weight_bytes / 1e6, r->workspace_bytes / 1e6,
       r->device_used_bytes / 1e6, device);
   f = fopen (path, "a");
   if (f) {
@@ -233,37 +159,35 @@ radio_bench_cuda_main (int argc, char **argv)
   RadioFrame frame;
   guint cc = 0, frame_w = 1920, frame_h = 1080, s, p, b, i;
   int status = 0;
-  GOptionEntry entries[] = {
-    { "backend", 'b', 0, G_OPTION_ARG_STRING, &backend,
-      "Backend to time: cuda", "NAME" },
+  GOptionEntry entries[] = { { "backend", 'b', 0, G_OPTION_ARG_STRING, &backend,
+                                 "Backend to time: cuda", "NAME" },
     { "arch", 'a', 0, G_OPTION_ARG_STRING, &arch,
-      "Random model of this architecture (default vit_base_patch16_224)",
-      "NAME" },
+        "Random model of this architecture (default vit_base_patch16_224)",
+        "NAME" },
     { "model", 'm', 0, G_OPTION_ARG_FILENAME, &model,
-      "Time this checkpoint instead of a random one", "DIR" },
+        "Time this checkpoint instead of a random one", "DIR" },
     { "dtype", 'd', 0, G_OPTION_ARG_STRING, &dtype,
-      "Random weights stored as f32, f16 or bf16 (default bf16)", "T" },
+        "Random weights stored as f32, f16 or bf16 (default bf16)", "T" },
     { "depth", 0, 0, G_OPTION_ARG_INT, &depth,
-      "Random model with this many blocks (default: the architecture's)",
-      "N" },
+        "Random model with this many blocks (default: the architecture's)",
+        "N" },
     { "size", 's', 0, G_OPTION_ARG_STRING, &sizes,
-      "Comma-separated model input sizes (default 224x224)", "WxH,..." },
+        "Comma-separated model input sizes (default 224x224)", "WxH,..." },
     { "batch", 0, 0, G_OPTION_ARG_STRING, &batches,
-      "Comma-separated batch sizes (default 1,8)", "N,..." },
+        "Comma-separated batch sizes (default 1,8)", "N,..." },
     { "precision", 'p', 0, G_OPTION_ARG_STRING, &precisions,
-      "Comma-separated fp32, fp16, bf16, auto (default fp16,bf16)", "P,..." },
+        "Comma-separated fp32, fp16, bf16, auto (default fp16,bf16)", "P,..." },
     { "iterations", 'n', 0, G_OPTION_ARG_INT, &iterations,
-      "Timed forwards per measurement after warm-up (default 20)", "N" },
+        "Timed forwards per measurement after warm-up (default 20)", "N" },
     { "device", 0, 0, G_OPTION_ARG_INT, &device_id,
-      "CUDA device ordinal (default 0)", "N" },
+        "CUDA device ordinal (default 0)", "N" },
     { "frame", 0, 0, G_OPTION_ARG_STRING, &frame_size,
-      "Size of the synthetic source frame (default 1920x1080)", "WxH" },
+        "Size of the synthetic source frame (default 1920x1080)", "WxH" },
     { "format", 0, 0, G_OPTION_ARG_STRING, &format,
-      "Its format: nv12 (default), i420, rgb, rgba, bgra", "F" },
+        "Its format: nv12 (default), i420, rgb, rgba, bgra", "F" },
     { "json", 0, 0, G_OPTION_ARG_FILENAME, &json,
-      "Also append one JSON object per measurement to FILE", "FILE" },
-    { NULL }
-  };
+        "Also append one JSON object per measurement to FILE", "FILE" },
+    { NULL } };
 
   setlocale (LC_ALL, "");
   ctx = g_option_context_new ("- time the RADIO forward pass on CUDA");
@@ -274,26 +198,28 @@ radio_bench_cuda_main (int argc, char **argv)
   }
   if (backend && g_ascii_strcasecmp (backend, "cuda") != 0) {
     g_printerr ("radio-bench: radio_bench_cuda_main runs --backend cuda "
-        "only\n");
+                "only\n");
     return 2;
   }
-  if (iterations < 1 || depth < 0 || (frame_size && !parse_size (frame_size,
-              &frame_w, &frame_h)) || (dtype && strcmp (dtype, "f32") != 0
-          && strcmp (dtype, "f16") != 0 && strcmp (dtype, "bf16") != 0)) {
+  if (iterations < 1 || depth < 0
+      || (frame_size
+          && !radio_bench_parse_size (frame_size, &frame_w, &frame_h))
+      || (dtype && strcmp (dtype, "f32") != 0 && strcmp (dtype, "f16") != 0
+          && strcmp (dtype, "bf16") != 0)) {
     g_printerr ("radio-bench: bad --iterations, --depth, --frame or "
-        "--dtype\n");
+                "--dtype\n");
     return 2;
   }
-  if (!make_frame (&frame, planes, format ? format : "nv12", frame_w,
-          frame_h)) {
+  if (!make_frame (
+          &frame, planes, format ? format : "nv12", frame_w, frame_h)) {
     g_printerr ("radio-bench: unknown --format %s\n", format);
     return 2;
   }
 
-  cuda = open_module (&error);
+  cuda = radio_cuda_module_load (&error);
   if (!cuda || !cuda->probe (device_id, &device, &cc, &error)) {
-    g_printerr ("radio-bench: the CUDA backend is not usable: %s\n",
-        error->message);
+    g_printerr (
+        "radio-bench: the CUDA backend is not usable: %s\n", error->message);
     status = 1;
     goto out;
   }
@@ -302,8 +228,9 @@ radio_bench_cuda_main (int argc, char **argv)
     RadioRandomModelSpec spec;
 
     tmpdir = g_dir_make_tmp ("radio-bench-XXXXXX", &error);
-    if (!tmpdir || !radio_random_model_spec_init (&spec,
-            arch ? arch : "vit_base_patch16_224", &error)) {
+    if (!tmpdir
+        || !radio_random_model_spec_init (
+            &spec, arch ? arch : "vit_base_patch16_224", &error)) {
       g_printerr ("radio-bench: %s\n", error->message);
       status = 1;
       goto out;
@@ -313,7 +240,7 @@ radio_bench_cuda_main (int argc, char **argv)
     else if (g_strcmp0 (dtype, "f16") == 0)
       spec.dtype = RADIO_DTYPE_F16;
     if (depth > 0)
-      spec.depth = (guint) depth;
+      spec.depth = (guint)depth;
     if (!radio_random_model_write (&spec, tmpdir, &error)) {
       g_printerr ("radio-bench: %s\n", error->message);
       status = 1;
@@ -326,23 +253,22 @@ radio_bench_cuda_main (int argc, char **argv)
     status = 1;
     goto out;
   }
-  name = model_name (ckpt);
+  name = radio_bench_model_name (ckpt);
   g_print ("# gst-radio %s, backend cuda, device %d: %s\n", GST_RADIO_VERSION,
       device_id, device);
   g_print ("# %s (%s): %s weights, %.1f M parameters%s; source frame %s "
-      "%ux%u resized onto the model input\n", name, ckpt->arch_name,
-      radio_dtype_name (ckpt->weight_dtype), ckpt->n_parameters / 1e6,
-      ckpt->random_weights ? ", random" : "", format ? format : "nv12",
-      frame_w, frame_h);
+           "%ux%u resized onto the model input\n",
+      name, ckpt->arch_name, radio_dtype_name (ckpt->weight_dtype),
+      ckpt->n_parameters / 1e6, ckpt->random_weights ? ", random" : "",
+      format ? format : "nv12", frame_w, frame_h);
 
   size_list = g_strsplit (sizes ? sizes : "224x224", ",", -1);
   batch_list = g_strsplit (batches ? batches : "1,8", ",", -1);
-  precision_list = g_strsplit (precisions ? precisions : "fp16,bf16", ",",
-      -1);
+  precision_list = g_strsplit (precisions ? precisions : "fp16,bf16", ",", -1);
   for (s = 0; size_list[s]; s++) {
     guint w, h;
 
-    if (!parse_size (size_list[s], &w, &h) || w % ckpt->patch_size
+    if (!radio_bench_parse_size (size_list[s], &w, &h) || w % ckpt->patch_size
         || h % ckpt->patch_size) {
       g_printerr ("radio-bench: size '%s' is not WxH in multiples of %u\n",
           size_list[s], ckpt->patch_size);
@@ -353,8 +279,7 @@ radio_bench_cuda_main (int argc, char **argv)
       RadioPrecision precision;
 
       if (!parse_precision (precision_list[p], &precision)) {
-        g_printerr ("radio-bench: unknown precision '%s'\n",
-            precision_list[p]);
+        g_printerr ("radio-bench: unknown precision '%s'\n", precision_list[p]);
         status = 1;
         continue;
       }
@@ -363,7 +288,7 @@ radio_bench_cuda_main (int argc, char **argv)
         continue;
       }
       for (b = 0; batch_list[b]; b++) {
-        guint batch = (guint) g_ascii_strtoull (batch_list[b], NULL, 10);
+        guint batch = (guint)g_ascii_strtoull (batch_list[b], NULL, 10);
         RadioRunnerConfig config;
         RadioPlacement placement;
         RadioCudaBenchResult r;
@@ -384,8 +309,8 @@ radio_bench_cuda_main (int argc, char **argv)
         memset (&placement, 0, sizeof placement);
         placement.width = w;
         placement.height = h;
-        if (!cuda->benchmark (ckpt, &config, batch, (guint) iterations,
-                &frame, &placement, &r, &error)) {
+        if (!cuda->benchmark (ckpt, &config, batch, (guint)iterations, &frame,
+                &placement, &r, &error)) {
           g_printerr ("radio-bench: %s %ux%u %s batch %u: %s\n", name, w, h,
               precision_list[p], batch, error->message);
           g_clear_error (&error);
@@ -393,13 +318,15 @@ radio_bench_cuda_main (int argc, char **argv)
           continue;
         }
         ms_frame = r.ms_mean / batch;
-        g_print ("%s %ux%u %s batch %u: %.3f ms/frame (%.3f ms/batch, best "
+        g_print (
+            "%s %ux%u %s batch %u: %.3f ms/frame (%.3f ms/batch, best "
             "%.3f), %.1f frames/s, %.1f TFLOP/s (%.1f GFLOP/frame); end to "
             "end with frame upload and output download %.3f ms/batch; "
             "stages ms/batch: preprocess %.3f, GEMMs %.3f, attention %.3f, "
             "rest %.3f; weights %.0f MB, workspace %.0f MB, device memory in "
-            "use %.0f of %.0f MB\n", name, w, h, precision_list[p], batch,
-            ms_frame, r.ms_mean, r.ms_best, 1000.0 / ms_frame,
+            "use %.0f of %.0f MB\n",
+            name, w, h, precision_list[p], batch, ms_frame, r.ms_mean,
+            r.ms_best, 1000.0 / ms_frame,
             r.flops_per_image * batch / (r.ms_mean * 1e9),
             r.flops_per_image / 1e9, r.ms_end_to_end,
             r.stage_ms[RADIO_CUDA_STAGE_PREPROCESS],
@@ -409,8 +336,8 @@ radio_bench_cuda_main (int argc, char **argv)
             r.workspace_bytes / 1e6, r.device_used_bytes / 1e6,
             r.device_total_bytes / 1e6);
         if (json)
-          append_json (json, name, ckpt->arch_name, w, h, precision_list[p],
-              &r);
+          append_json (
+              json, name, ckpt->arch_name, w, h, precision_list[p], &r);
       }
     }
   }
@@ -418,7 +345,7 @@ radio_bench_cuda_main (int argc, char **argv)
 out:
   g_clear_pointer (&ckpt, radio_checkpoint_unref);
   if (tmpdir)
-    remove_model_dir (tmpdir);
+    radio_bench_remove_model_dir (tmpdir);
   for (i = 0; i < 3; i++)
     g_free (planes[i]);
   return status;

@@ -35,6 +35,7 @@
 
 #include "gst-radio-config.h"
 #include "radio-bench-cuda.h"
+#include "radio-bench-util.h"
 #include "radio-checkpoint.h"
 #include "radio-error.h"
 #include "radio-model.h"
@@ -48,7 +49,7 @@ typedef struct {
   guint n_threads;
   RadioCpuMode mode;
   gint iterations;
-  double sgemm_gflops;   /* 0 when not measured */
+  double sgemm_gflops; /* 0 when not measured */
 } BenchSettings;
 
 static double
@@ -62,24 +63,8 @@ peak_rss_mb (void)
 static int
 compare_doubles (const void *a, const void *b)
 {
-  double x = *(const double *) a, y = *(const double *) b;
+  double x = *(const double *)a, y = *(const double *)b;
   return x < y ? -1 : x > y;
-}
-
-/* "ViT-B/16" for vit_base_patch16_224 */
-static char *
-short_name (const RadioCheckpoint *c)
-{
-  static const char *const sizes[][2] = { { "tiny", "Ti" }, { "small", "S" },
-    { "base", "B" }, { "large", "L" }, { "huge", "H" }, { "giant", "g" },
-    { "so400m", "SO400M" } };
-  const RadioArchSpec *spec = radio_arch_spec_lookup (c->arch_name);
-  guint i;
-  for (i = 0; i < G_N_ELEMENTS (sizes); i++)
-    if (strstr (c->arch_name, sizes[i][0]))
-      return g_strdup_printf ("ViT-%s/%u%s", sizes[i][1], c->patch_size,
-          spec && c->depth != spec->depth ? " (custom depth)" : "");
-  return g_strdup (c->arch_name);
 }
 
 /* The "model name" line of /proc/cpuinfo, or NULL. */
@@ -102,8 +87,7 @@ cpu_model_name (void)
 }
 
 static gboolean
-generate (const char *arch, const char *dtype, const char *dir,
-    GError **error)
+generate (const char *arch, const char *dtype, const char *dir, GError **error)
 {
   RadioRandomModelSpec spec;
   pid_t pid;
@@ -134,12 +118,6 @@ generate (const char *arch, const char *dtype, const char *dir,
   return TRUE;
 }
 
-static gboolean
-parse_size (const char *text, guint *w, guint *h)
-{
-  return sscanf (text, "%ux%u", w, h) == 2 && *w > 0 && *h > 0;
-}
-
 /* Waits until the generated files are on disk: otherwise the kernel writes
  * hundreds of megabytes back in the background while the forward is being
  * timed, on the same cores. */
@@ -160,23 +138,13 @@ flush_model_dir (const char *dir)
   }
 }
 
-static void
-remove_model_dir (const char *dir)
-{
-  g_autofree char *c = g_build_filename (dir, "config.json", NULL);
-  g_autofree char *m = g_build_filename (dir, "model.safetensors", NULL);
-  g_unlink (c);
-  g_unlink (m);
-  g_rmdir (dir);
-}
-
 /* ---- SGEMM reference ---------------------------------------------------- */
 
 typedef struct {
   RadioCpuGemmImpl impl;
   const float *a, *b;
   float *c;
-  float *scratch;       /* [n_threads, gemm scratch] */
+  float *scratch; /* [n_threads, gemm scratch] */
   guint n, slice;
 } SgemmJob;
 
@@ -189,9 +157,9 @@ sgemm_task (gpointer data, guint task, guint thread)
   guint c0 = task * j->slice, cols = MIN (j->slice, j->n - c0);
 
   radio_cpu_gemm (j->impl, RADIO_CPU_GEMM_B_NK, j->n, cols, j->n, 1.0f, j->a,
-      j->n, radio_tensor_view_f32 (j->b + (gsize) c0 * j->n), j->n, 0.0f,
+      j->n, radio_tensor_view_f32 (j->b + (gsize)c0 * j->n), j->n, 0.0f,
       j->c + c0, j->n,
-      j->scratch + (gsize) thread * radio_cpu_gemm_scratch_floats ());
+      j->scratch + (gsize)thread * radio_cpu_gemm_scratch_floats ());
 }
 
 /* Best GFLOP/s of SGEMM_REPEATS runs after one warm-up; a pool of NULL
@@ -207,15 +175,14 @@ time_sgemm (SgemmJob *j, RadioWorkers *pool)
     double s;
 
     if (pool)
-      radio_workers_run (pool, (j->n + j->slice - 1) / j->slice, sgemm_task,
-          j);
+      radio_workers_run (pool, (j->n + j->slice - 1) / j->slice, sgemm_task, j);
     else
       radio_cpu_gemm (j->impl, RADIO_CPU_GEMM_B_NK, j->n, j->n, j->n, 1.0f,
           j->a, j->n, radio_tensor_view_f32 (j->b), j->n, 0.0f, j->c, j->n,
           j->scratch);
     s = (g_get_monotonic_time () - t0) / 1e6;
     if (r >= 0 && s > 0)
-      best = MAX (best, 2.0 * j->n * j->n * (double) j->n / s / 1e9);
+      best = MAX (best, 2.0 * j->n * j->n * (double)j->n / s / 1e9);
   }
   return best;
 }
@@ -224,33 +191,33 @@ static double
 measure_sgemm (const BenchSettings *bs, GError **error)
 {
   gsize n = SGEMM_SIZE, i;
-  g_autofree float *a = g_new (float, n * n);
-  g_autofree float *b = g_new (float, n * n);
-  g_autofree float *c = g_new (float, n * n);
-  g_autofree float *scratch = g_new (float,
-      bs->n_threads * radio_cpu_gemm_scratch_floats ());
+  g_autofree float *a = g_new (float, n *n);
+  g_autofree float *b = g_new (float, n *n);
+  g_autofree float *c = g_new (float, n *n);
+  g_autofree float *scratch
+      = g_new (float, bs->n_threads *radio_cpu_gemm_scratch_floats ());
   SgemmJob j = { 0 };
   RadioWorkers *pool;
   double split, own = 0.0;
   gboolean blas = bs->mode == RADIO_CPU_MODE_FAST && radio_cpu_have_blas ();
 
   for (i = 0; i < n * n; i++) {
-    a[i] = (float) ((i * 7919u) % 1000u) / 1000.0f - 0.5f;
-    b[i] = (float) ((i * 104729u) % 1000u) / 1000.0f - 0.5f;
+    a[i] = (float)((i * 7919u) % 1000u) / 1000.0f - 0.5f;
+    b[i] = (float)((i * 104729u) % 1000u) / 1000.0f - 0.5f;
   }
   j.impl = blas ? RADIO_CPU_GEMM_BLAS : RADIO_CPU_GEMM_PLAIN;
   j.a = a;
   j.b = b;
   j.c = c;
   j.scratch = scratch;
-  j.n = (guint) n;
-  j.slice = ((guint) n / bs->n_threads + 15) / 16 * 16;
+  j.n = (guint)n;
+  j.slice = ((guint)n / bs->n_threads + 15) / 16 * 16;
 
   pool = radio_workers_new (bs->n_threads, error);
   if (!pool)
     return 0.0;
   if (blas) {
-    radio_cpu_blas_set_threads ((int) bs->n_threads);
+    radio_cpu_blas_set_threads ((int)bs->n_threads);
     own = time_sgemm (&j, NULL);
     radio_cpu_blas_set_threads (1);
     /* OpenBLAS's idle threads poll for a while (about 0.1 s) after their
@@ -261,28 +228,30 @@ measure_sgemm (const BenchSettings *bs, GError **error)
   radio_workers_free (pool);
   if (blas)
     g_print ("SGEMM %ux%ux%u, %s, %u thread%s: %.1f GFLOP/s (best of %d; "
-        "the BLAS's own threads %.1f, column slices over a pool as the "
-        "forward does %.1f)\n", SGEMM_SIZE, SGEMM_SIZE, SGEMM_SIZE,
-        radio_cpu_blas_name (), bs->n_threads, bs->n_threads == 1 ? "" : "s",
-        MAX (own, split), SGEMM_REPEATS, own, split);
+             "the BLAS's own threads %.1f, column slices over a pool as the "
+             "forward does %.1f)\n",
+        SGEMM_SIZE, SGEMM_SIZE, SGEMM_SIZE, radio_cpu_blas_name (),
+        bs->n_threads, bs->n_threads == 1 ? "" : "s", MAX (own, split),
+        SGEMM_REPEATS, own, split);
   else
     g_print ("SGEMM %ux%ux%u, plain C kernels (%s), %u thread%s: %.1f "
-        "GFLOP/s (best of %d, column slices over a pool as the forward "
-        "does)\n", SGEMM_SIZE, SGEMM_SIZE, SGEMM_SIZE,
+             "GFLOP/s (best of %d, column slices over a pool as the forward "
+             "does)\n",
+        SGEMM_SIZE, SGEMM_SIZE, SGEMM_SIZE,
         radio_cpu_have_blas () ? "BLAS not used in this mode"
-        : "built without a BLAS", bs->n_threads,
-        bs->n_threads == 1 ? "" : "s", split, SGEMM_REPEATS);
+                               : "built without a BLAS",
+        bs->n_threads, bs->n_threads == 1 ? "" : "s", split, SGEMM_REPEATS);
   return MAX (own, split);
 }
 
 /* ---- forward ------------------------------------------------------------ */
 
 static RadioForward *
-new_forward (RadioCheckpoint *ckpt, guint w, guint h,
-    const BenchSettings *bs, GError **error)
+new_forward (RadioCheckpoint *ckpt, guint w, guint h, const BenchSettings *bs,
+    GError **error)
 {
-  RadioForward *fw = radio_forward_new (ckpt, h, w, RADIO_POS_INTERP_AUTO,
-      NULL, error);
+  RadioForward *fw
+      = radio_forward_new (ckpt, h, w, RADIO_POS_INTERP_AUTO, NULL, error);
 
   if (fw) {
     radio_forward_set_cpu_mode (fw, bs->mode);
@@ -311,9 +280,9 @@ bench_size (RadioCheckpoint *ckpt, const char *name, guint w, guint h,
     g_printerr ("radio-bench: %s\n", error->message);
     return;
   }
-  image = g_new (float, (gsize) w * h * 3);
-  for (i = 0; i < (gint) (w * h * 3); i++)
-    image[i] = (float) ((i * 7919u) % 256u) / 255.0f;
+  image = g_new (float, (gsize)w *h * 3);
+  for (i = 0; i < (gint)(w * h * 3); i++)
+    image[i] = (float)((i * 7919u) % 256u) / 255.0f;
   ms = g_new (double, bs->iterations);
   radio_forward_run (fw, image); /* warm-up: page in the weights */
   for (i = 0; i < bs->iterations; i++) {
@@ -322,21 +291,21 @@ bench_size (RadioCheckpoint *ckpt, const char *name, guint w, guint h,
     ms[i] = (g_get_monotonic_time () - t0) / 1000.0;
   }
   qsort (ms, bs->iterations, sizeof (double), compare_doubles);
-  median = bs->iterations % 2 ? ms[bs->iterations / 2]
-      : 0.5 * (ms[bs->iterations / 2 - 1] + ms[bs->iterations / 2]);
+  median = bs->iterations % 2
+               ? ms[bs->iterations / 2]
+               : 0.5 * (ms[bs->iterations / 2 - 1] + ms[bs->iterations / 2]);
   flops = radio_forward_get_flops (fw);
   gflops = flops / (median * 1e6);
-  g_print ("%s %ux%u: %.1f ms/frame, %.1f GFLOP/s", name, w, h, median,
-      gflops);
+  g_print ("%s %ux%u: %.1f ms/frame, %.1f GFLOP/s", name, w, h, median, gflops);
   if (bs->sgemm_gflops > 0)
     g_print (", %.0f%% of SGEMM", 100.0 * gflops / bs->sgemm_gflops);
   g_print ("\n  (median of %d after a warm-up, best %.1f ms; %.1f GFLOP/frame"
-      "; working memory %.1f MB; float32 weight copies %.1f MB; forward "
-      "set up in %.0f ms; peak RSS so far %.1f MB, checkpoint %.1f MB)\n",
+           "; working memory %.1f MB; float32 weight copies %.1f MB; forward "
+           "set up in %.0f ms; peak RSS so far %.1f MB, checkpoint %.1f MB)\n",
       bs->iterations, ms[0], flops / 1e9,
       radio_forward_get_workspace_bytes (fw) / 1e6,
-      radio_forward_get_weight_copy_bytes (fw) / 1e6, setup_ms,
-      peak_rss_mb (), ckpt->file_bytes / 1e6);
+      radio_forward_get_weight_copy_bytes (fw) / 1e6, setup_ms, peak_rss_mb (),
+      ckpt->file_bytes / 1e6);
   radio_forward_free (fw);
 }
 
@@ -353,9 +322,9 @@ report_memory (RadioCheckpoint *ckpt, const char *name, guint w, guint h,
     return;
   }
   g_print ("%s %ux%u: peak working memory %.1f MB (activations and the "
-      "scratch of %u thread%s, from the allocated forward, not run; plus "
-      "%.1f MB of float32 weight copies shared per checkpoint)\n", name, w,
-      h, radio_forward_get_workspace_bytes (fw) / 1e6,
+           "scratch of %u thread%s, from the allocated forward, not run; plus "
+           "%.1f MB of float32 weight copies shared per checkpoint)\n",
+      name, w, h, radio_forward_get_workspace_bytes (fw) / 1e6,
       radio_forward_get_threads (fw),
       radio_forward_get_threads (fw) == 1 ? "" : "s",
       radio_forward_get_weight_copy_bytes (fw) / 1e6);
@@ -382,7 +351,7 @@ bench_model (const char *model, const char *arch, const char *dtype,
     if (!tmpdir || !generate (arch, dtype, tmpdir, &error)) {
       g_printerr ("radio-bench: %s\n", error->message);
       if (tmpdir)
-        remove_model_dir (tmpdir);
+        radio_bench_remove_model_dir (tmpdir);
       return FALSE;
     }
     flush_model_dir (tmpdir);
@@ -391,20 +360,20 @@ bench_model (const char *model, const char *arch, const char *dtype,
   ckpt = radio_checkpoint_load (model ? model : tmpdir, &error);
   load_ms = (g_get_monotonic_time () - t0) / 1000.0;
   if (tmpdir)
-    remove_model_dir (tmpdir); /* the mapping keeps the data */
+    radio_bench_remove_model_dir (tmpdir); /* the mapping keeps the data */
   if (!ckpt) {
     g_printerr ("radio-bench: %s\n", error->message);
     return FALSE;
   }
-  name = short_name (ckpt);
+  name = radio_bench_model_name (ckpt);
   g_print ("# %s: %s weights, %.1f M parameters, checkpoint %.1f MB, "
-      "loaded in %.1f ms\n", ckpt->arch_name,
-      radio_dtype_name (ckpt->weight_dtype), ckpt->n_parameters / 1e6,
-      ckpt->file_bytes / 1e6, load_ms);
+           "loaded in %.1f ms\n",
+      ckpt->arch_name, radio_dtype_name (ckpt->weight_dtype),
+      ckpt->n_parameters / 1e6, ckpt->file_bytes / 1e6, load_ms);
 
   size_list = g_strsplit (sizes, ",", -1);
   for (s = 0; size_list[s]; s++) {
-    if (!parse_size (size_list[s], &w, &h) || w % ckpt->patch_size
+    if (!radio_bench_parse_size (size_list[s], &w, &h) || w % ckpt->patch_size
         || h % ckpt->patch_size) {
       g_printerr ("radio-bench: size '%s' is not WxH in multiples of %u\n",
           size_list[s], ckpt->patch_size);
@@ -415,7 +384,7 @@ bench_model (const char *model, const char *arch, const char *dtype,
   if (memory_sizes) {
     memory_list = g_strsplit (memory_sizes, ",", -1);
     for (s = 0; memory_list[s]; s++)
-      if (parse_size (memory_list[s], &w, &h))
+      if (radio_bench_parse_size (memory_list[s], &w, &h))
         report_memory (ckpt, name, w, h, bs);
   }
   return TRUE;
@@ -451,36 +420,36 @@ main (int argc, char **argv)
   g_autoptr (GError) error = NULL;
   BenchSettings bs = { 0 };
   gboolean ok = TRUE;
-  GOptionEntry entries[] = {
-    { "backend", 'b', 0, G_OPTION_ARG_STRING, &backend,
-      "Backend to time: cpu (default) or cuda", "NAME" },
+  GOptionEntry entries[] = { { "backend", 'b', 0, G_OPTION_ARG_STRING, &backend,
+                                 "Backend to time: cpu (default) or cuda",
+                                 "NAME" },
     { "arch", 'a', 0, G_OPTION_ARG_STRING, &arch,
-      "Random model of this architecture (default vit_base_patch16_224)",
-      "NAME" },
+        "Random model of this architecture (default vit_base_patch16_224)",
+        "NAME" },
     { "model", 'm', 0, G_OPTION_ARG_FILENAME, &model,
-      "Time this checkpoint instead of a random one", "DIR" },
+        "Time this checkpoint instead of a random one", "DIR" },
     { "dtype", 'd', 0, G_OPTION_ARG_STRING, &dtype,
-      "Random weights stored as f32, f16 or bf16 (default bf16)", "T" },
+        "Random weights stored as f32, f16 or bf16 (default bf16)", "T" },
     { "size", 's', 0, G_OPTION_ARG_STRING, &sizes,
-      "Comma-separated input sizes (default 224x224)", "WxH,..." },
+        "Comma-separated input sizes (default 224x224)", "WxH,..." },
     { "iterations", 'n', 0, G_OPTION_ARG_INT, &iterations,
-      "Timed runs per size after one warm-up (default 3)", "N" },
+        "Timed runs per size after one warm-up (default 3)", "N" },
     { "threads", 't', 0, G_OPTION_ARG_INT, &threads,
-      "CPU threads (default 0: one per online core)", "N" },
+        "CPU threads (default 0: one per online core)", "N" },
     { "mode", 0, 0, G_OPTION_ARG_STRING, &mode,
-      "fast (default), plain (fast path without the BLAS) or reference",
-      "MODE" },
+        "fast (default), plain (fast path without the BLAS) or reference",
+        "MODE" },
     { "no-sgemm", 0, 0, G_OPTION_ARG_NONE, &no_sgemm,
-      "Skip the SGEMM reference measurement", NULL },
-    { NULL }
-  };
+        "Skip the SGEMM reference measurement", NULL },
+    { NULL } };
 
   if (wants_cuda (argc, argv))
     return radio_bench_cuda_main (argc, argv);
 
   setlocale (LC_ALL, "");
   ctx = g_option_context_new ("- time the RADIO forward pass");
-  g_option_context_set_description (ctx, "Without --arch, --model or --size: "
+  g_option_context_set_description (ctx,
+      "Without --arch, --model or --size: "
       "SGEMM 1024^3, then ViT-B/16 at 224x224 and 512x512 and ViT-L/16 at "
       "512x512, and the working memory of ViT-L/16 at 1024x1024.");
   g_option_context_add_main_entries (ctx, entries, NULL);
@@ -489,12 +458,12 @@ main (int argc, char **argv)
     return 2;
   }
   if (backend && strcmp (backend, "cpu") != 0) {
-    g_printerr ("radio-bench: unknown backend '%s' (cpu or cuda)\n",
-        backend);
+    g_printerr ("radio-bench: unknown backend '%s' (cpu or cuda)\n", backend);
     return 2;
   }
-  if (iterations < 1 || threads < 0 || (dtype && strcmp (dtype, "f32") != 0
-          && strcmp (dtype, "f16") != 0 && strcmp (dtype, "bf16") != 0)) {
+  if (iterations < 1 || threads < 0
+      || (dtype && strcmp (dtype, "f32") != 0 && strcmp (dtype, "f16") != 0
+          && strcmp (dtype, "bf16") != 0)) {
     g_printerr ("radio-bench: bad --iterations, --threads or --dtype\n");
     return 2;
   }
@@ -508,28 +477,29 @@ main (int argc, char **argv)
     g_printerr ("radio-bench: --mode is fast, plain or reference\n");
     return 2;
   }
-  bs.n_threads = threads > 0 ? (guint) threads
-      : MAX (g_get_num_processors (), 1);
+  bs.n_threads
+      = threads > 0 ? (guint)threads : MAX (g_get_num_processors (), 1);
   if (bs.mode == RADIO_CPU_MODE_REFERENCE)
     bs.n_threads = 1;
 
   cpu = cpu_model_name ();
   g_print ("# gst-radio %s, CPU backend, %s: %u online core%s\n",
-      GST_RADIO_VERSION, cpu ? cpu : "unknown CPU",
-      g_get_num_processors (), g_get_num_processors () == 1 ? "" : "s");
+      GST_RADIO_VERSION, cpu ? cpu : "unknown CPU", g_get_num_processors (),
+      g_get_num_processors () == 1 ? "" : "s");
   g_print ("# mode: %s, %u thread%s, BLAS: %s\n",
-      bs.mode == RADIO_CPU_MODE_FAST ? "fast path"
-      : bs.mode == RADIO_CPU_MODE_FAST_PLAIN
-      ? "fast path, plain C products" : "float32 reference kernels",
+      bs.mode == RADIO_CPU_MODE_FAST         ? "fast path"
+      : bs.mode == RADIO_CPU_MODE_FAST_PLAIN ? "fast path, plain C products"
+                                             : "float32 reference kernels",
       bs.n_threads, bs.n_threads == 1 ? "" : "s",
       bs.mode == RADIO_CPU_MODE_FAST && radio_cpu_have_blas ()
-      ? radio_cpu_blas_name () : "not used");
+          ? radio_cpu_blas_name ()
+          : "not used");
 
   if (!no_sgemm) {
     bs.sgemm_gflops = measure_sgemm (&bs, &error);
     if (bs.sgemm_gflops <= 0) {
-      g_printerr ("radio-bench: %s\n", error ? error->message
-          : "SGEMM measurement failed");
+      g_printerr ("radio-bench: %s\n",
+          error ? error->message : "SGEMM measurement failed");
       return 1;
     }
   }

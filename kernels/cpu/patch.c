@@ -4,14 +4,16 @@
  * Each patch row is the normalised (x - mean[c]) / std[c] patch flattened
  * as channel, then row in patch, then column in patch, which is the order
  * of a PyTorch Conv2d / Linear patch-embedding weight over a CHW image.
- * Patches are in raster order (patch row major).
+ * Patches are in raster order (patch row major).  Also the depth-to-space
+ * shuffle of upsampling adaptor heads.
  */
 #include "radio-cpu.h"
 
+#include <string.h>
+
 void
-radio_cpu_image_to_patches (float *patches, const float *image,
-    size_t height, size_t width, size_t patch, const float mean[3],
-    const float std[3])
+radio_cpu_image_to_patches (float *patches, const float *image, size_t height,
+    size_t width, size_t patch, const float mean[3], const float std[3])
 {
   size_t grid_h, grid_w, py, px, c, i, j;
   size_t plen = 3 * patch * patch;
@@ -27,8 +29,8 @@ radio_cpu_image_to_patches (float *patches, const float *image,
 
       for (c = 0; c < 3; c++) {
         for (i = 0; i < patch; i++) {
-          const float *src = image + ((py * patch + i) * width
-              + px * patch) * 3 + c;
+          const float *src
+              = image + ((py * patch + i) * width + px * patch) * 3 + c;
           float *dst = out + (c * patch + i) * patch;
 
           /* Divide rather than multiply by a reciprocal: that is what the
@@ -39,4 +41,19 @@ radio_cpu_image_to_patches (float *patches, const float *image,
       }
     }
   }
+}
+
+void
+radio_cpu_depth_to_space (
+    float *dst, const float *src, size_t h, size_t w, size_t u, size_t c)
+{
+  size_t i, j, u1, u2;
+
+  for (i = 0; i < h; i++)
+    for (j = 0; j < w; j++)
+      for (u1 = 0; u1 < u; u1++)
+        for (u2 = 0; u2 < u; u2++)
+          memcpy (dst + ((i * u + u1) * w * u + j * u + u2) * c,
+              src + (i * w + j) * u * u * c + (u1 * u + u2) * c,
+              c * sizeof (float));
 }

@@ -127,6 +127,13 @@ void radio_cpu_resize_bilinear (float *dst, size_t dst_rows, size_t dst_cols,
     size_t out_h, size_t out_w, RadioTensorView src, size_t in_h,
     size_t in_w, size_t channels, RadioResizeMode mode);
 
+/* Pixel shuffle of an upsampling adaptor head: each of the h x w input
+ * cells holds a u x u block of c-channel outputs, ordered (row in block,
+ * column in block, channel).
+ * src[h, w, u*u*c]  ->  dst[h*u, w*u, c]. */
+void radio_cpu_depth_to_space (float *dst, const float *src, size_t h,
+    size_t w, size_t u, size_t c);
+
 /* ---- input --------------------------------------------------------------*/
 
 /* image[H, W, 3] float RGB in [0, 1]  ->  patches[(H/P)*(W/P), 3*P*P]

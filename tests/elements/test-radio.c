@@ -957,6 +957,62 @@ test_model_change_refused (void)
   gst_object_unref (pipeline);
 }
 
+/* backend=auto without a usable CUDA device runs on the CPU and says so on
+ * the bus; backend=cuda is then an error naming the backend. */
+static void
+test_backend_fallback (void)
+{
+  g_autofree char *dir = model_dir ("tiny-v25");
+  g_autofree char *launch = g_strdup_printf (
+      "videotestsrc num-buffers=2 ! "
+      "video/x-raw,width=64,height=64 ! radio name=r model=\"%s\" ! "
+      "fakesink",
+      dir);
+  GstElement *pipeline = gst_parse_launch (launch, NULL);
+  GstBus *bus = gst_element_get_bus (pipeline);
+  GstElement *radio = gst_bin_get_by_name (GST_BIN (pipeline), "r");
+  g_autofree char *info = NULL;
+  gboolean warned = FALSE;
+  GstMessage *msg;
+
+  gst_element_set_state (pipeline, GST_STATE_PLAYING);
+  while ((msg = gst_bus_timed_pop_filtered (bus, 60 * GST_SECOND,
+              GST_MESSAGE_WARNING | GST_MESSAGE_ERROR | GST_MESSAGE_EOS))) {
+    GstMessageType type = GST_MESSAGE_TYPE (msg);
+    if (type == GST_MESSAGE_WARNING) {
+      g_autoptr (GError) err = NULL;
+      gst_message_parse_warning (msg, &err, NULL);
+      warned |= strstr (err->message, "running on the CPU") != NULL;
+    }
+    gst_message_unref (msg);
+    g_assert_cmpint (type, !=, GST_MESSAGE_ERROR);
+    if (type == GST_MESSAGE_EOS)
+      break;
+  }
+  g_object_get (radio, "backend-info", &info, NULL);
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  if (g_str_has_prefix (info, "CUDA")) {
+    g_test_message ("a CUDA device is usable: %s", info);
+  } else {
+    g_autofree char *cuda = NULL;
+    g_assert_true (warned);
+    g_assert_true (g_str_has_prefix (info, "CPU"));
+    g_assert_nonnull (strstr (info, "running on the CPU"));
+    g_free (launch);
+    launch = g_strdup_printf (
+        "videotestsrc num-buffers=1 ! "
+        "video/x-raw,width=64,height=64 ! radio backend=cuda "
+        "model=\"%s\" ! fakesink",
+        dir);
+    cuda = run_pipeline (launch, NULL);
+    g_assert_nonnull (cuda);
+    g_assert_nonnull (strstr (cuda, "backend cuda"));
+  }
+  gst_object_unref (radio);
+  gst_object_unref (bus);
+  gst_object_unref (pipeline);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -993,6 +1049,7 @@ main (int argc, char **argv)
   g_test_add_func ("/radio/features", test_features);
   g_test_add_func ("/radio/renegotiation", test_renegotiation);
   g_test_add_func ("/radio/threads", test_threads);
+  g_test_add_func ("/radio/backend-fallback", test_backend_fallback);
   g_test_add_func ("/radio/shared-model", test_shared_model);
   g_test_add_func ("/radio/meta/copy-and-scale", test_meta_copy_and_scale);
   g_test_add_func ("/radio/meta/api", test_meta_api);

@@ -48,11 +48,12 @@ radio_cpu_linear_scratch_floats (void)
   return (size_t) NC * KC;
 }
 
-/* Packs W[n0 .. n0+nb, k0 .. k0+kb] as strips of NR columns, strip s at
+/* Packs W[n0 .. n0+nb, k0 .. k0+kb] of a row-major W [N, K] with row
+ * stride ldw (K for a Linear weight) as strips of NR columns, strip s at
  * dst + s * kb * NR, element (k, c) at [k * NR + c].  Columns past nb in
  * the last strip are zero so the micro-kernel never needs a column tail. */
 static void
-pack_block (float *dst, RadioTensorView w, size_t K, size_t n0, size_t nb,
+pack_block (float *dst, RadioTensorView w, size_t ldw, size_t n0, size_t nb,
     size_t k0, size_t kb)
 {
   size_t esize = radio_dtype_size (w.dtype);
@@ -73,7 +74,7 @@ pack_block (float *dst, RadioTensorView w, size_t K, size_t n0, size_t nb,
          * strip's column; reading W row-wise keeps the mmapped source
          * streaming. */
         src.data = (const unsigned char *) w.data
-            + ((n0 + j) * K + k0) * esize;
+            + ((n0 + j) * ldw + k0) * esize;
         src.dtype = w.dtype;
         radio_cpu_convert_to_f32 (row, src, kb);
         for (k = 0; k < kb; k++)
@@ -273,39 +274,6 @@ pack_block_kn (float *dst, RadioTensorView b, size_t ldb, size_t n0,
   }
 }
 
-/* pack_block with a row stride for B [N, K]. */
-static void
-pack_block_nk (float *dst, RadioTensorView b, size_t ldb, size_t n0,
-    size_t nb, size_t k0, size_t kb)
-{
-  size_t esize = radio_dtype_size (b.dtype);
-  size_t strips = (nb + NR - 1) / NR;
-  float row[KC];
-  size_t s, c, k;
-
-  for (s = 0; s < strips; s++) {
-    float *strip = dst + s * kb * NR;
-
-    for (c = 0; c < NR; c++) {
-      size_t j = s * NR + c;
-
-      if (j < nb) {
-        RadioTensorView src;
-
-        src.data = (const unsigned char *) b.data
-            + ((n0 + j) * ldb + k0) * esize;
-        src.dtype = b.dtype;
-        radio_cpu_convert_to_f32 (row, src, kb);
-        for (k = 0; k < kb; k++)
-          strip[k * NR + c] = row[k];
-      } else {
-        for (k = 0; k < kb; k++)
-          strip[k * NR + c] = 0.0f;
-      }
-    }
-  }
-}
-
 void
 radio_cpu_gemm_plain (RadioCpuGemmLayout layout, size_t M, size_t N,
     size_t K, float alpha, const float *a, size_t lda, RadioTensorView b,
@@ -337,7 +305,7 @@ radio_cpu_gemm_plain (RadioCpuGemmLayout layout, size_t M, size_t N,
       size_t kb = K - k0 < KC ? K - k0 : KC;
 
       if (layout == RADIO_CPU_GEMM_B_NK)
-        pack_block_nk (scratch, b, ldb, n0, nb, k0, kb);
+        pack_block (scratch, b, ldb, n0, nb, k0, kb);
       else
         pack_block_kn (scratch, b, ldb, n0, nb, k0, kb);
       /* Scaling the packed B by alpha costs kb * nb multiplies per block

@@ -333,29 +333,6 @@ run_mlp (RadioForward *fw, const RadioMlp *m, const float *in, guint rows,
   linear (fw, out, t, rows, &m->final_linear, LINEAR_SET);
 }
 
-static void
-run_adaptors (RadioForward *fw)
-{
-  RadioCheckpoint *c = fw->ckpt;
-  guint hw = fw->grid_h * fw->grid_w, i;
-
-  for (i = 0; i < fw->n_adaptors; i++) {
-    AdaptorState *s = &fw->adaptors[i];
-    const RadioAdaptor *a = s->adaptor;
-    guint u = a->feature.upsample_factor;
-
-    run_mlp (fw, &a->summary, fw->x + (gsize) a->head_idx * c->embed_dim, 1,
-        s->summary);
-    if (u == 1) {
-      run_mlp (fw, &a->feature, fw->spatial, hw, s->spatial);
-    } else {
-      run_mlp (fw, &a->feature, fw->spatial, hw, s->unshuffled);
-      radio_cpu_depth_to_space (s->spatial, s->unshuffled, fw->grid_h,
-          fw->grid_w, u, a->feature.output_dim);
-    }
-  }
-}
-
 void
 radio_forward_run_fast (RadioForward *fw, const float *image)
 {
@@ -413,5 +390,5 @@ radio_forward_run_fast (RadioForward *fw, const float *image)
   } else {
     memcpy (fw->spatial, patch_tokens, (gsize) hw * D * sizeof (float));
   }
-  run_adaptors (fw);
+  radio_forward_run_adaptors (fw, run_mlp);
 }

@@ -60,6 +60,14 @@ struct _RadioForward {
   char *description;     /* radio_forward_describe_cpu */
 };
 
+/* out[rows, m output] = the adaptor MLP m on in[rows, D], one path's way. */
+typedef void (*RadioMlpRunner) (RadioForward *fw, const RadioMlp *m,
+    const float *in, guint rows, float *out);
+
+/* Every selected adaptor's summary and spatial heads, on the tokens in
+ * fw->x and fw->spatial, with run_head doing the products (radio-model.c). */
+void radio_forward_run_adaptors (RadioForward *fw, RadioMlpRunner run_head);
+
 /* radio_forward_run in RADIO_CPU_MODE_FAST or FAST_PLAIN
  * (radio-forward-fast.c). */
 void radio_forward_run_fast (RadioForward *fw, const float *image);

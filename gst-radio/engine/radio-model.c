@@ -397,8 +397,8 @@ run_mlp (RadioForward *fw, const RadioMlp *m, const float *in, guint rows,
   linear (fw, out, t, rows, &m->final_linear);
 }
 
-static void
-run_adaptors (RadioForward *fw)
+void
+radio_forward_run_adaptors (RadioForward *fw, RadioMlpRunner run_head)
 {
   RadioCheckpoint *c = fw->ckpt;
   guint hw = fw->grid_h * fw->grid_w, i;
@@ -408,12 +408,12 @@ run_adaptors (RadioForward *fw)
     const RadioAdaptor *a = s->adaptor;
     guint u = a->feature.upsample_factor;
 
-    run_mlp (fw, &a->summary, fw->x + (gsize) a->head_idx * c->embed_dim, 1,
+    run_head (fw, &a->summary, fw->x + (gsize) a->head_idx * c->embed_dim, 1,
         s->summary);
     if (u == 1) {
-      run_mlp (fw, &a->feature, fw->spatial, hw, s->spatial);
+      run_head (fw, &a->feature, fw->spatial, hw, s->spatial);
     } else {
-      run_mlp (fw, &a->feature, fw->spatial, hw, s->unshuffled);
+      run_head (fw, &a->feature, fw->spatial, hw, s->unshuffled);
       radio_cpu_depth_to_space (s->spatial, s->unshuffled, fw->grid_h,
           fw->grid_w, u, a->feature.output_dim);
     }
@@ -454,7 +454,7 @@ run_reference (RadioForward *fw, const float *image)
   } else {
     memcpy (fw->spatial, patch_tokens, (gsize) hw * D * sizeof (float));
   }
-  run_adaptors (fw);
+  radio_forward_run_adaptors (fw, run_mlp);
 }
 
 void

@@ -68,7 +68,7 @@ test_golden_case (gconstpointer data)
   g_autoptr (RadioCheckpoint) ckpt = radio_checkpoint_load (gc->model_dir,
       &error);
   g_autoptr (RadioSafetensors) st = NULL;
-  g_autoptr (GPtrArray) adaptors = g_ptr_array_new_with_free_func (g_free);
+  g_auto (GStrv) adaptors = NULL;
   const RadioTensorInfo *image, *ref;
   const char *input_hw;
   guint in_h, in_w, len, gh, gw, D, i;
@@ -86,18 +86,10 @@ test_golden_case (gconstpointer data)
   g_assert_nonnull (input_hw);
   g_assert_cmpint (sscanf (input_hw, "%ux%u", &in_h, &in_w), ==, 2);
 
-  /* Which adaptors the reference has outputs for. */
-  for (i = 0; i < radio_safetensors_get_n_tensors (st); i++) {
-    const char *name = radio_safetensors_get_tensor (st, i)->name;
-    if (g_str_has_prefix (name, "adaptor.")
-        && g_str_has_suffix (name, ".summary"))
-      g_ptr_array_add (adaptors, g_strndup (name + 8,
-              strlen (name) - 8 - 8));
-  }
-  g_ptr_array_add (adaptors, NULL);
+  adaptors = radio_test_case_adaptors (st);
 
   fw = radio_forward_new (ckpt, in_h, in_w, RADIO_POS_INTERP_AUTO,
-      (const char *const *) adaptors->pdata, &error);
+      (const char *const *) adaptors, &error);
   g_assert_no_error (error);
   radio_forward_set_cpu_mode (fw, opt_mode);
   radio_forward_set_threads (fw, opt_threads);

@@ -91,3 +91,33 @@ radio_test_yuv_pixel (
   rgb[1] = CLAMP (g, 0.0, 1.0);
   rgb[2] = CLAMP (b, 0.0, 1.0);
 }
+
+RadioCheckpoint *
+radio_test_load_golden (const char *name)
+{
+  g_autofree char *dir
+      = g_build_filename (g_getenv ("RADIO_GOLDEN_DIR"), name, NULL);
+  g_autoptr (GError) error = NULL;
+  RadioCheckpoint *ckpt = radio_checkpoint_load (dir, &error);
+
+  g_assert_no_error (error);
+  return ckpt;
+}
+
+char **
+radio_test_case_adaptors (RadioSafetensors *st)
+{
+  GPtrArray *names = g_ptr_array_new ();
+  guint i;
+
+  for (i = 0; i < radio_safetensors_get_n_tensors (st); i++) {
+    const char *name = radio_safetensors_get_tensor (st, i)->name;
+    if (g_str_has_prefix (name, "adaptor.")
+        && g_str_has_suffix (name, ".summary"))
+      g_ptr_array_add (names,
+          g_strndup (name + strlen ("adaptor."),
+              strlen (name) - strlen ("adaptor.") - strlen (".summary")));
+  }
+  g_ptr_array_add (names, NULL);
+  return (char **)g_ptr_array_free (names, FALSE);
+}

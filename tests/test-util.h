@@ -4,6 +4,9 @@
 
 #include <glib.h>
 
+#include "radio-checkpoint.h"
+#include "radio-safetensors.h"
+
 /* Deletes path and, for a folder, everything below it (links are removed,
  * not followed); asserts that every removal succeeds. */
 void radio_test_remove_tree (const char *path);
@@ -33,5 +36,13 @@ typedef struct {
  * at the centre of its 2x2 luma block, BT.601/709-style matrix, clamped. */
 void radio_test_yuv_pixel (
     const RadioTestYuvFrame *frame, guint x, guint y, double rgb[3]);
+
+/* The golden model folder `name` under $RADIO_GOLDEN_DIR, loaded
+ * (asserts that it loads). */
+RadioCheckpoint *radio_test_load_golden (const char *name);
+
+/* Names of the adaptors a golden case file has reference outputs for
+ * (tensors adaptor.NAME.summary), NULL-terminated, in file order. */
+char **radio_test_case_adaptors (RadioSafetensors *st);
 
 #endif /* RADIO_TEST_UTIL_H */

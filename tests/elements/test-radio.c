@@ -180,23 +180,6 @@ check_golden_output (
   }
 }
 
-/* Adaptor names a case file expects, comma-separated. */
-static char *
-case_adaptors (RadioSafetensors *st)
-{
-  GString *s = g_string_new (NULL);
-  guint i;
-
-  for (i = 0; i < radio_safetensors_get_n_tensors (st); i++) {
-    const char *name = radio_safetensors_get_tensor (st, i)->name;
-    g_auto (GStrv) parts = g_strsplit (name, ".", 3);
-    if (g_strcmp0 (parts[0], "adaptor") == 0
-        && g_strcmp0 (parts[2], "summary") == 0)
-      g_string_append_printf (s, "%s%s", s->len ? "," : "", parts[1]);
-  }
-  return g_string_free (s, FALSE);
-}
-
 static void
 test_golden_case (gconstpointer data)
 {
@@ -204,11 +187,13 @@ test_golden_case (gconstpointer data)
   GoldenImage img;
   g_autofree char *dir = model_dir (which[0]);
   g_autofree char *adaptors = NULL;
+  g_auto (GStrv) names = NULL;
   GstHarness *h;
   GstBuffer *out;
 
   golden_image_load (&img, which[0], which[1]);
-  adaptors = case_adaptors (img.st);
+  names = radio_test_case_adaptors (img.st);
+  adaptors = g_strjoinv (",", names);
   h = harness ("radio backend=cpu model=\"%s\" adaptors=\"%s\"", dir, adaptors);
   out = push_rgb (h, img.rgb, img.width, img.height);
   check_golden_output (out, which[0], which[1], img.st);

@@ -26,6 +26,7 @@
 #include "radio-model.h"
 #include "radio-random-model.h"
 #include "radio-safetensors.h"
+#include "test-util.h"
 
 static const RadioCudaModule *cuda;
 static guint compute_capability;
@@ -130,7 +131,7 @@ test_golden_case (gconstpointer data)
   g_autoptr (RadioCheckpoint) ckpt = radio_checkpoint_load (gc->model_dir,
       &error);
   g_autoptr (RadioSafetensors) st = NULL;
-  g_autoptr (GPtrArray) adaptors = g_ptr_array_new_with_free_func (g_free);
+  g_auto (GStrv) adaptors = NULL;
   const RadioTensorInfo *image, *ref;
   const RadioOutputs *out;
   RadioRunnerConfig config;
@@ -148,17 +149,10 @@ test_golden_case (gconstpointer data)
   input_hw = radio_safetensors_get_metadata (st, "model_input_hw");
   g_assert_nonnull (input_hw);
   g_assert_cmpint (sscanf (input_hw, "%ux%u", &in_h, &in_w), ==, 2);
-  for (i = 0; i < radio_safetensors_get_n_tensors (st); i++) {
-    const char *name = radio_safetensors_get_tensor (st, i)->name;
-    if (g_str_has_prefix (name, "adaptor.")
-        && g_str_has_suffix (name, ".summary"))
-      g_ptr_array_add (adaptors, g_strndup (name + 8,
-              strlen (name) - 8 - 8));
-  }
-  g_ptr_array_add (adaptors, NULL);
+  adaptors = radio_test_case_adaptors (st);
 
   config = config_for (gc->precision, in_h, in_w,
-      (const char *const *) adaptors->pdata);
+      (const char *const *) adaptors);
   runner = cuda->runner_new (ckpt, &config, &error);
   g_assert_no_error (error);
   g_assert_nonnull (runner);
@@ -179,7 +173,7 @@ test_golden_case (gconstpointer data)
       (gsize) out->grid_height * out->grid_width * out->dim);
   gpu_test_compare_golden ("spatial", out->spatial, ref->data,
       (gsize) out->grid_height * out->grid_width, out->dim, half);
-  g_assert_cmpuint (out->n_adaptors, ==, adaptors->len - 1);
+  g_assert_cmpuint (out->n_adaptors, ==, g_strv_length (adaptors));
   for (i = 0; i < out->n_adaptors; i++) {
     const RadioAdaptorOutput *a = &out->adaptors[i];
     g_autofree char *sname = g_strdup_printf ("adaptor.%s.summary", a->name);
@@ -393,21 +387,10 @@ test_random_case (gconstpointer data)
 
 /* ---- graph replay, shared weights, error paths ------------------------------ */
 
-static RadioCheckpoint *
-load_golden (const char *name)
-{
-  g_autofree char *dir = g_build_filename (g_getenv ("RADIO_GOLDEN_DIR"),
-      name, NULL);
-  g_autoptr (GError) error = NULL;
-  RadioCheckpoint *ckpt = radio_checkpoint_load (dir, &error);
-  g_assert_no_error (error);
-  return ckpt;
-}
-
 static void
 test_graph_matches_eager (void)
 {
-  g_autoptr (RadioCheckpoint) ckpt = load_golden ("tiny-cv4");
+  g_autoptr (RadioCheckpoint) ckpt = radio_test_load_golden ("tiny-cv4");
   g_autoptr (GError) error = NULL;
   RadioRunnerConfig config = config_for (compute_capability >= 80
       ? RADIO_PRECISION_BF16 : RADIO_PRECISION_FP16, 64, 96, NULL);
@@ -444,7 +427,7 @@ test_graph_matches_eager (void)
 static void
 test_errors (void)
 {
-  g_autoptr (RadioCheckpoint) ckpt = load_golden ("tiny-v25");
+  g_autoptr (RadioCheckpoint) ckpt = radio_test_load_golden ("tiny-v25");
   GError *error = NULL;
   const char *bad_adaptor[] = { "nope", NULL };
   RadioRunnerConfig config = config_for (RADIO_PRECISION_FP32, 64, 64,
@@ -499,7 +482,7 @@ test_errors (void)
 static int
 check_unavailable (GError *probe_error)
 {
-  g_autoptr (RadioCheckpoint) ckpt = load_golden ("tiny-v25");
+  g_autoptr (RadioCheckpoint) ckpt = radio_test_load_golden ("tiny-v25");
   RadioRunnerConfig config = config_for (RADIO_PRECISION_FP32, 64, 64, NULL);
   GError *error = NULL;
 

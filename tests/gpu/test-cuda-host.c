@@ -18,17 +18,7 @@
 #include "radio-cuda-frame.h"
 #include "radio-cuda-weights.h"
 #include "radio-model.h"
-
-static RadioCheckpoint *
-load_golden (const char *name)
-{
-  g_autofree char *dir = g_build_filename (g_getenv ("RADIO_GOLDEN_DIR"),
-      name, NULL);
-  g_autoptr (GError) error = NULL;
-  RadioCheckpoint *ckpt = radio_checkpoint_load (dir, &error);
-  g_assert_no_error (error);
-  return ckpt;
-}
+#include "test-util.h"
 
 static int
 compare_offsets (gconstpointer a, gconstpointer b)
@@ -79,7 +69,7 @@ stored (RadioTensorView view, gsize i)
 static void
 check_layout (const char *model, RadioCudaDType dtype)
 {
-  g_autoptr (RadioCheckpoint) ckpt = load_golden (model);
+  g_autoptr (RadioCheckpoint) ckpt = radio_test_load_golden (model);
   g_autoptr (GError) error = NULL;
   g_autoptr (GArray) jobs = g_array_new (FALSE, TRUE,
       sizeof (RadioCudaWeightJob));
@@ -201,7 +191,7 @@ disjoint (gsize a, gsize a_len, gsize b, gsize b_len)
 static void
 test_plan (void)
 {
-  g_autoptr (RadioCheckpoint) ckpt = load_golden ("tiny-v25");
+  g_autoptr (RadioCheckpoint) ckpt = radio_test_load_golden ("tiny-v25");
   g_autoptr (GError) error = NULL;
   const char *names[] = { "clip", NULL };
   RadioCudaForwardConfig cfg;

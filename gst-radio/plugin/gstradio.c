@@ -102,6 +102,7 @@ struct _GstRadio {
 
   /* model: set in start(), read under the object lock */
   RadioCheckpoint *ckpt;
+  const gchar *model_id; /* the cache's, valid while ckpt is held */
   gchar *model_info;
   gchar *backend_info;
 
@@ -532,6 +533,7 @@ gst_radio_start (GstBaseTransform *trans)
 
   GST_OBJECT_LOCK (self);
   self->ckpt = ckpt;
+  self->model_id = radio_model_cache_get_id (ckpt);
   g_free (self->model_info);
   self->model_info = gst_radio_describe_model (ckpt);
   self->n_processed = 0;
@@ -545,7 +547,7 @@ gst_radio_start (GstBaseTransform *trans)
   g_object_notify (G_OBJECT (self), "summary-dim");
   g_object_notify (G_OBJECT (self), "spatial-dim");
   GST_INFO_OBJECT (self, "loaded %s (id %s, %u users)", path,
-      radio_model_cache_get_id (ckpt), radio_model_cache_get_n_users (ckpt));
+      self->model_id, radio_model_cache_get_n_users (ckpt));
   return TRUE;
 }
 
@@ -559,6 +561,7 @@ gst_radio_stop (GstBaseTransform *trans)
   GST_OBJECT_LOCK (self);
   ckpt = self->ckpt;
   self->ckpt = NULL;
+  self->model_id = NULL;
   g_clear_pointer (&self->backend_info, g_free);
   GST_OBJECT_UNLOCK (self);
   radio_model_cache_release (ckpt);
@@ -693,7 +696,7 @@ make_features (
 {
   RadioCheckpoint *c = self->ckpt;
   GstRadioFeatures *f = gst_radio_features_new (
-      c->version, radio_model_cache_get_id (c), c->n_summary, c->embed_dim);
+      c->version, self->model_id, c->n_summary, c->embed_dim);
   gboolean summary = which & GST_RADIO_FEATURES_SUMMARY;
   gboolean spatial = which & GST_RADIO_FEATURES_SPATIAL;
   guint i;

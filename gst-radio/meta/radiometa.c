@@ -1,8 +1,10 @@
 /* radiometa.c: GstRadioMeta and its refcounted tensor storage,
  * GstRadioFeatures (see gst/radio/radiometa.h for layouts and rules). */
 #include "gst/radio/radiometa.h"
+#include "radiometa-private.h"
 
 #include <gst/video/video.h>
+#include <math.h>
 #include <string.h>
 
 struct _GstRadioFeatures {
@@ -169,6 +171,25 @@ radio_meta_free (GstMeta *meta, GstBuffer *buffer)
   m->features = NULL;
 }
 
+gboolean
+gst_radio_geometry_scale (
+    GstRadioGeometry *geometry, const GstVideoMetaTransform *trans)
+{
+  guint in_w = GST_VIDEO_INFO_WIDTH (trans->in_info);
+  guint in_h = GST_VIDEO_INFO_HEIGHT (trans->in_info);
+  guint out_w = GST_VIDEO_INFO_WIDTH (trans->out_info);
+  guint out_h = GST_VIDEO_INFO_HEIGHT (trans->out_info);
+
+  if (in_w == 0 || in_h == 0 || out_w == 0 || out_h == 0)
+    return FALSE;
+  /* new pixel x' covers old pixel x = x' * in_w / out_w */
+  geometry->scale_x *= (gdouble)in_w / out_w;
+  geometry->scale_y *= (gdouble)in_h / out_h;
+  geometry->frame_width = out_w;
+  geometry->frame_height = out_h;
+  return TRUE;
+}
+
 static gboolean
 radio_meta_transform (GstBuffer *dest, GstMeta *meta, GstBuffer *buffer,
     GQuark type, gpointer data)
@@ -182,19 +203,8 @@ radio_meta_transform (GstBuffer *dest, GstMeta *meta, GstBuffer *buffer,
     if (copy->region)
       return FALSE;
   } else if (GST_VIDEO_META_TRANSFORM_IS_SCALE (type)) {
-    GstVideoMetaTransform *trans = data;
-    guint in_w = GST_VIDEO_INFO_WIDTH (trans->in_info);
-    guint in_h = GST_VIDEO_INFO_HEIGHT (trans->in_info);
-    guint out_w = GST_VIDEO_INFO_WIDTH (trans->out_info);
-    guint out_h = GST_VIDEO_INFO_HEIGHT (trans->out_info);
-
-    if (in_w == 0 || in_h == 0 || out_w == 0 || out_h == 0)
+    if (!gst_radio_geometry_scale (&geometry, data))
       return FALSE;
-    /* new pixel x' covers old pixel x = x' * in_w / out_w */
-    geometry.scale_x *= (gdouble)in_w / out_w;
-    geometry.scale_y *= (gdouble)in_h / out_h;
-    geometry.frame_width = out_w;
-    geometry.frame_height = out_h;
   } else {
     return FALSE;
   }
@@ -299,4 +309,127 @@ gst_radio_meta_get_patch (const GstRadioMeta *meta, guint col, guint row)
     return NULL;
   return meta->spatial
          + ((gsize)row * meta->geometry.grid_width + col) * meta->embed_dim;
+}
+
+static gboolean
+source_is_backbone (const gchar *adaptor)
+{
+  return adaptor == NULL || adaptor[0] == '\0';
+}
+
+const gfloat *
+gst_radio_meta_get_summary (
+    const GstRadioMeta *meta, const gchar *adaptor, guint *length)
+{
+  const GstRadioAdaptorFeatures *a;
+  const gfloat *summary = NULL;
+  guint n = 0;
+
+  g_return_val_if_fail (meta != NULL, NULL);
+  if (source_is_backbone (adaptor)) {
+    summary = meta->summary;
+    n = summary ? meta->summary_length : 0;
+  } else if ((a = gst_radio_meta_get_adaptor (meta, adaptor)) && a->summary) {
+    summary = a->summary;
+    n = a->summary_length;
+  }
+  if (length)
+    *length = n;
+  return summary;
+}
+
+const gfloat *
+gst_radio_meta_get_spatial (const GstRadioMeta *meta, const gchar *adaptor,
+    guint *height, guint *width, guint *dim)
+{
+  const GstRadioAdaptorFeatures *a;
+  const gfloat *spatial = NULL;
+  guint h = 0, w = 0, d = 0;
+
+  g_return_val_if_fail (meta != NULL, NULL);
+  if (source_is_backbone (adaptor)) {
+    if (meta->spatial) {
+      spatial = meta->spatial;
+      h = meta->geometry.grid_height;
+      w = meta->geometry.grid_width;
+      d = meta->embed_dim;
+    }
+  } else if ((a = gst_radio_meta_get_adaptor (meta, adaptor)) && a->spatial) {
+    spatial = a->spatial;
+    h = a->spatial_height;
+    w = a->spatial_width;
+    d = a->spatial_dim;
+  }
+  if (height)
+    *height = h;
+  if (width)
+    *width = w;
+  if (dim)
+    *dim = d;
+  return spatial;
+}
+
+/* The part of [lo, hi) that overlaps cell [i, i + 1). */
+static gdouble
+cell_overlap (gdouble lo, gdouble hi, guint i)
+{
+  gdouble a = MAX (lo, (gdouble)i), b = MIN (hi, (gdouble)i + 1.0);
+
+  return b > a ? b - a : 0.0;
+}
+
+guint
+gst_radio_meta_pool_region (const GstRadioMeta *meta, const gchar *adaptor,
+    gdouble x, gdouble y, gdouble width, gdouble height, gfloat *out,
+    guint out_length)
+{
+  const GstRadioGeometry *g;
+  const gfloat *spatial;
+  guint h, w, d, row, col, k, row0, row1, col0, col1;
+  gdouble fx, fy, x0, x1, y0, y1, total = 0.0;
+  gdouble *acc;
+
+  g_return_val_if_fail (meta != NULL, 0);
+  spatial = gst_radio_meta_get_spatial (meta, adaptor, &h, &w, &d);
+  g = &meta->geometry;
+  if (!spatial || !out || out_length < d || g->grid_width == 0
+      || g->grid_height == 0 || !(width > 0.0) || !(height > 0.0))
+    return 0;
+  /* frame pixels -> cells of this source's grid (finer for upsampling
+   * adaptors) */
+  fx = (gdouble)w / g->grid_width;
+  fy = (gdouble)h / g->grid_height;
+  x0 = (x * g->scale_x + g->offset_x) * fx;
+  x1 = ((x + width) * g->scale_x + g->offset_x) * fx;
+  y0 = (y * g->scale_y + g->offset_y) * fy;
+  y1 = ((y + height) * g->scale_y + g->offset_y) * fy;
+  x0 = CLAMP (x0, 0.0, (gdouble)w);
+  x1 = CLAMP (x1, 0.0, (gdouble)w);
+  y0 = CLAMP (y0, 0.0, (gdouble)h);
+  y1 = CLAMP (y1, 0.0, (gdouble)h);
+  if (!(x1 > x0) || !(y1 > y0))
+    return 0;
+  col0 = (guint)x0;
+  col1 = MIN ((guint)ceil (x1), w);
+  row0 = (guint)y0;
+  row1 = MIN ((guint)ceil (y1), h);
+
+  acc = g_new0 (gdouble, d);
+  for (row = row0; row < row1; row++) {
+    gdouble wy = cell_overlap (y0, y1, row);
+    for (col = col0; col < col1; col++) {
+      gdouble weight = wy * cell_overlap (x0, x1, col);
+      const gfloat *v = spatial + ((gsize)row * w + col) * d;
+      if (weight <= 0.0)
+        continue;
+      for (k = 0; k < d; k++)
+        acc[k] += weight * v[k];
+      total += weight;
+    }
+  }
+  if (total > 0.0)
+    for (k = 0; k < d; k++)
+      out[k] = (gfloat)(acc[k] / total);
+  g_free (acc);
+  return total > 0.0 ? d : 0;
 }

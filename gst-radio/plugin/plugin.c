@@ -3,6 +3,10 @@
 
 #include "gst-radio-config.h"
 #include "gstradio.h"
+#include "gstradioclassify.h"
+#include "gstradiosegment.h"
+#include "gstradiosink.h"
+#include "gstradiovis.h"
 
 static gboolean
 plugin_init (GstPlugin *plugin)
@@ -10,6 +14,10 @@ plugin_init (GstPlugin *plugin)
   gboolean ok = FALSE;
 
   ok |= GST_ELEMENT_REGISTER (radio, plugin);
+  ok |= GST_ELEMENT_REGISTER (radiovis, plugin);
+  ok |= GST_ELEMENT_REGISTER (radioclassify, plugin);
+  ok |= GST_ELEMENT_REGISTER (radiosegment, plugin);
+  ok |= GST_ELEMENT_REGISTER (radiosink, plugin);
   return ok;
 }
 

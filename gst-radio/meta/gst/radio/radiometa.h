@@ -140,6 +140,32 @@ GST_RADIO_META_API gboolean gst_radio_meta_frame_to_grid (
 GST_RADIO_META_API const gfloat *gst_radio_meta_get_patch (
     const GstRadioMeta *meta, guint col, guint row);
 
+/* The summary to use for a source: the backbone's (adaptor NULL or "") or
+ * the named adaptor's.  Sets *length (may be NULL) and returns NULL when
+ * that summary is absent. */
+GST_RADIO_META_API const gfloat *gst_radio_meta_get_summary (
+    const GstRadioMeta *meta, const gchar *adaptor, guint *length);
+
+/* The spatial tensor [height][width][dim] of a source (adaptor NULL or ""
+ * for the backbone), or NULL when absent.  An adaptor's grid may be finer
+ * than the backbone's (its upsample factor); the geometry's mapping then
+ * scales by height / grid_height.  Any out pointer may be NULL. */
+GST_RADIO_META_API const gfloat *gst_radio_meta_get_spatial (
+    const GstRadioMeta *meta, const gchar *adaptor, guint *height,
+    guint *width, guint *dim);
+
+/* Pools a source's spatial features under a frame rectangle (pixels,
+ * (x, y) its top-left corner): the average of the cells it covers, each
+ * weighted by the area it shares with the rectangle, so a box that cuts a
+ * cell in half counts that cell half.  The rectangle is clipped to the
+ * grid.  Writes dim floats to out (out_length must be >= dim) and returns
+ * dim; returns 0 (out untouched) when the source is absent, out is too
+ * short, or nothing of the rectangle lies on the grid.  The basis of
+ * per-object embeddings without running the model again. */
+GST_RADIO_META_API guint gst_radio_meta_pool_region (const GstRadioMeta *meta,
+    const gchar *adaptor, gdouble x, gdouble y, gdouble width, gdouble height,
+    gfloat *out, guint out_length);
+
 /* ---- producing ---------------------------------------------------------- */
 
 GST_RADIO_META_API GType gst_radio_features_get_type (void);

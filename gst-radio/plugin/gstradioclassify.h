@@ -1,0 +1,15 @@
+/* gstradioclassify.h: the `radioclassify` element, which classifies each frame from a GstRadioMeta summary. */
+#ifndef __GST_RADIOCLASSIFY_H__
+#define __GST_RADIOCLASSIFY_H__
+
+#include <gst/video/gstvideofilter.h>
+
+G_BEGIN_DECLS
+
+#define GST_TYPE_RADIOCLASSIFY (gst_radioclassify_get_type ())
+G_DECLARE_FINAL_TYPE (GstRadioClassify, gst_radioclassify, GST, RADIOCLASSIFY, GstVideoFilter)
+
+GST_ELEMENT_REGISTER_DECLARE (radioclassify);
+
+G_END_DECLS
+#endif /* __GST_RADIOCLASSIFY_H__ */

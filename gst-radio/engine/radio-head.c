@@ -35,12 +35,36 @@ radio_head_default_color (guint i, guint8 rgb[3])
     gdouble p = 0.9 * 0.3, q = 0.9 * (1.0 - 0.7 * f),
             t = 0.9 * (1.0 - 0.7 * (1.0 - f));
     switch (sector % 6) {
-      case 0: v[0] = 0.9; v[1] = t; v[2] = p; break;
-      case 1: v[0] = q; v[1] = 0.9; v[2] = p; break;
-      case 2: v[0] = p; v[1] = 0.9; v[2] = t; break;
-      case 3: v[0] = p; v[1] = q; v[2] = 0.9; break;
-      case 4: v[0] = t; v[1] = p; v[2] = 0.9; break;
-      default: v[0] = 0.9; v[1] = p; v[2] = q; break;
+      case 0:
+        v[0] = 0.9;
+        v[1] = t;
+        v[2] = p;
+        break;
+      case 1:
+        v[0] = q;
+        v[1] = 0.9;
+        v[2] = p;
+        break;
+      case 2:
+        v[0] = p;
+        v[1] = 0.9;
+        v[2] = t;
+        break;
+      case 3:
+        v[0] = p;
+        v[1] = q;
+        v[2] = 0.9;
+        break;
+      case 4:
+        v[0] = t;
+        v[1] = p;
+        v[2] = 0.9;
+        break;
+      default:
+        v[0] = 0.9;
+        v[1] = p;
+        v[2] = q;
+        break;
     }
   }
   for (c = 0; c < 3; c++)
@@ -59,6 +83,7 @@ radio_head_free (RadioHead *head)
   g_free (head->colors);
   g_free (head->source);
   g_free (head->model_id);
+  g_free (head->scoring);
   g_free (head);
 }
 
@@ -93,14 +118,18 @@ take_color (gchar *line, guint8 rgb[3])
   return TRUE;
 }
 
-static gboolean
-load_labels (RadioHead *head, const char *path, GError **error)
+gboolean
+radio_head_read_labels (const char *path, guint expected, gchar ***labels,
+    guint8 **colors, guint *n_labels, GError **error)
 {
   g_autofree gchar *text = NULL;
   g_auto (GStrv) lines = NULL;
+  g_auto (GStrv) names = NULL;
+  g_autofree guint8 *rgb = NULL;
   gsize len, n;
   guint i;
 
+  g_return_val_if_fail (path && labels && colors && n_labels, FALSE);
   if (!g_file_get_contents (path, &text, &len, NULL)) {
     g_set_error (error, RADIO_ERROR, RADIO_ERROR_IO,
         "cannot read the labels file %s", path);
@@ -115,25 +144,29 @@ load_labels (RadioHead *head, const char *path, GError **error)
   n = g_strv_length (lines);
   while (n > 0 && g_strstrip (lines[n - 1])[0] == '\0')
     n--;
-  if (n != head->n_classes) {
+  if (expected && n != expected) {
     g_set_error (error, RADIO_ERROR, RADIO_ERROR_SHAPE,
         "labels file %s has %" G_GSIZE_FORMAT " labels but the weights have "
-        "%u classes", path, n, head->n_classes);
+        "%u classes",
+        path, n, expected);
     return FALSE;
   }
-  head->labels = g_new0 (gchar *, n + 1);
-  head->colors = g_new (guint8, n * 3);
+  names = g_new0 (gchar *, n + 1);
+  rgb = g_new (guint8, n * 3);
   for (i = 0; i < n; i++) {
     gchar *line = g_strstrip (lines[i]);
-    if (!take_color (line, head->colors + i * 3))
-      radio_head_default_color (i, head->colors + i * 3);
+    if (!take_color (line, rgb + i * 3))
+      radio_head_default_color (i, rgb + i * 3);
     if (line[0] == '\0') {
       g_set_error (error, RADIO_ERROR, RADIO_ERROR_FORMAT,
-          "labels file %s: line %u has no label", path, i + 1);
+          "labels file %s: line %u has no class name", path, i + 1);
       return FALSE;
     }
-    head->labels[i] = g_strdup (line);
+    names[i] = g_strdup (line);
   }
+  *labels = g_steal_pointer (&names);
+  *colors = g_steal_pointer (&rgb);
+  *n_labels = (guint)n;
   return TRUE;
 }
 
@@ -145,7 +178,7 @@ radio_head_load (
   g_autoptr (RadioHead) head = NULL;
   const RadioTensorInfo *w, *b;
   const char *meta;
-  guint k;
+  guint k, n_labels;
 
   g_return_val_if_fail (weights_path && labels_path, NULL);
   st = radio_safetensors_open (weights_path, error);
@@ -162,23 +195,25 @@ radio_head_load (
       || !is_float_dtype (w->dtype)) {
     g_set_error (error, RADIO_ERROR, RADIO_ERROR_SHAPE,
         "%s: 'weight' must be a float tensor [classes, channels], not %s of "
-        "%u dimensions", weights_path, radio_dtype_name (w->dtype), w->n_dims);
+        "%u dimensions",
+        weights_path, radio_dtype_name (w->dtype), w->n_dims);
     return NULL;
   }
   head = g_new0 (RadioHead, 1);
   head->n_classes = (guint)w->shape[0];
   head->dim = (guint)w->shape[1];
   b = radio_safetensors_lookup (st, "bias");
-  if (b && (b->n_dims != 1 || b->shape[0] != w->shape[0]
-               || !is_float_dtype (b->dtype))) {
+  if (b
+      && (b->n_dims != 1 || b->shape[0] != w->shape[0]
+          || !is_float_dtype (b->dtype))) {
     g_set_error (error, RADIO_ERROR, RADIO_ERROR_SHAPE,
         "%s: 'bias' must be a float tensor [%u] to match 'weight'",
         weights_path, head->n_classes);
     return NULL;
   }
   head->weight = g_new (gfloat, (gsize)head->n_classes * head->dim);
-  radio_cpu_convert_to_f32 (head->weight,
-      (RadioTensorView){ w->data, w->dtype }, w->n_elements);
+  radio_cpu_convert_to_f32 (
+      head->weight, (RadioTensorView){ w->data, w->dtype }, w->n_elements);
   head->bias = g_new0 (gfloat, head->n_classes);
   if (b)
     radio_cpu_convert_to_f32 (
@@ -201,7 +236,10 @@ radio_head_load (
     head->source = g_strdup (meta);
   if ((meta = radio_safetensors_get_metadata (st, "model_id")))
     head->model_id = g_strdup (meta);
-  if (!load_labels (head, labels_path, error))
+  if ((meta = radio_safetensors_get_metadata (st, "scoring")))
+    head->scoring = g_strdup (meta);
+  if (!radio_head_read_labels (labels_path, head->n_classes, &head->labels,
+          &head->colors, &n_labels, error))
     return NULL;
   return g_steal_pointer (&head);
 }
@@ -286,7 +324,8 @@ radio_head_save (const char *weights_path, const char *labels_path,
     radio_safetensors_writer_add (
         writer, "bias", RADIO_DTYPE_F32, 1, shape, bias);
   for (i = 0; metadata && metadata[i] && metadata[i + 1]; i += 2)
-    radio_safetensors_writer_set_metadata (writer, metadata[i], metadata[i + 1]);
+    radio_safetensors_writer_set_metadata (
+        writer, metadata[i], metadata[i + 1]);
   for (i = 0; i < n_classes; i++) {
     if (!labels[i] || !labels[i][0] || strchr (labels[i], '\n')) {
       g_set_error (error, RADIO_ERROR, RADIO_ERROR_ARGUMENT,

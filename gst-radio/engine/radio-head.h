@@ -7,7 +7,8 @@
  *            (F32, F16 or BF16; held here as float32).  Optional
  *            __metadata__: "source" (the features it was made from:
  *            "summary", "spatial", "adaptor.NAME.summary", ...), "model_id"
- *            and "model_version" of the checkpoint.
+ *            and "model_version" of the checkpoint, "scoring" (the
+ *            scoring it was made for: "cosine" or "linear").
  *   labels   UTF-8 text, one class per line, line i is class i; K lines.
  *            A line may end in a colour, " #RRGGBB", used for drawing;
  *            classes without one get a fixed, distinct palette colour.
@@ -26,23 +27,33 @@ typedef enum {
 } RadioHeadScoring;
 
 typedef struct {
-  guint n_classes;   /* K */
-  guint dim;         /* C */
-  gfloat *weight;    /* [K, C] */
-  gfloat *bias;      /* [K], zeros when the file has none */
-  gfloat *inv_norm;  /* [K] 1 / |w_k| (0 for a zero row) */
-  gchar **labels;    /* [K + 1], NULL-terminated */
-  guint8 *colors;    /* [K, 3] RGB */
-  gchar *source;     /* metadata "source", or NULL */
-  gchar *model_id;   /* metadata "model_id", or NULL */
+  guint n_classes;  /* K */
+  guint dim;        /* C */
+  gfloat *weight;   /* [K, C] */
+  gfloat *bias;     /* [K], zeros when the file has none */
+  gfloat *inv_norm; /* [K] 1 / |w_k| (0 for a zero row) */
+  gchar **labels;   /* [K + 1], NULL-terminated */
+  guint8 *colors;   /* [K, 3] RGB */
+  gchar *source;    /* metadata "source", or NULL */
+  gchar *model_id;  /* metadata "model_id", or NULL */
+  gchar *scoring;   /* metadata "scoring", or NULL */
 } RadioHead;
 
 /* Loads and checks both files (shapes, dtypes, K labels).  Errors:
  * RADIO_ERROR_IO, RADIO_ERROR_FORMAT (corrupt file or labels file),
  * RADIO_ERROR_MISSING_TENSOR (no `weight`), RADIO_ERROR_SHAPE. */
-RadioHead *radio_head_load (const char *weights_path,
-    const char *labels_path, GError **error);
+RadioHead *radio_head_load (
+    const char *weights_path, const char *labels_path, GError **error);
 void radio_head_free (RadioHead *head);
+
+/* Reads a labels file (format above) into *labels (K + 1, NULL-terminated;
+ * g_strfreev) and *colors ([K, 3] RGB, the palette's where a line gives
+ * none; g_free), K in *n_labels.  expected: the K the file must have, or 0
+ * for any (then K may be 0).  Errors: RADIO_ERROR_IO (unreadable),
+ * RADIO_ERROR_FORMAT (not UTF-8, a blank line before the last label),
+ * RADIO_ERROR_SHAPE (not expected labels).  Nothing is set on error. */
+gboolean radio_head_read_labels (const char *path, guint expected,
+    gchar ***labels, guint8 **colors, guint *n_labels, GError **error);
 
 /* Writes a head: weight [n_classes, dim], bias [n_classes] or NULL, and
  * the labels file (colors [n_classes, 3] or NULL: no colour suffix).

@@ -256,6 +256,124 @@ out:
   return image;
 }
 
+/* Label masks keep the stored sample values: a palette PNG's values are
+ * palette entry numbers and a grey PNG's are grey levels, and either is
+ * the class index.  Expanding the palette or scaling low bit depths (as
+ * png_decode_steps does) would turn the indices into colours. */
+static gboolean
+png_decode_indices_steps (PngDecoder *dec, const char *path, GError **error)
+{
+  png_uint_32 width, height, y;
+  int color_type, depth;
+
+  png_set_read_fn (dec->png, dec, png_read_cb);
+  png_read_info (dec->png, dec->info);
+
+  width = png_get_image_width (dec->png, dec->info);
+  height = png_get_image_height (dec->png, dec->info);
+  if (!check_dimensions (width, height, path, error))
+    return FALSE;
+  color_type = png_get_color_type (dec->png, dec->info);
+  depth = png_get_bit_depth (dec->png, dec->info);
+  if ((color_type != PNG_COLOR_TYPE_GRAY
+          && color_type != PNG_COLOR_TYPE_PALETTE) || depth > 8) {
+    set_image_error (error, path, "a label mask must be an 8-bit greyscale "
+        "or palette PNG holding one class index per pixel, not %d-bit %s",
+        depth, color_type == PNG_COLOR_TYPE_RGB ? "RGB"
+        : color_type == PNG_COLOR_TYPE_RGB_ALPHA ? "RGBA"
+        : color_type == PNG_COLOR_TYPE_GRAY_ALPHA ? "grey with alpha"
+        : color_type == PNG_COLOR_TYPE_GRAY ? "greyscale" : "palette");
+    return FALSE;
+  }
+  /* 1, 2 and 4-bit samples become one byte each, values unchanged. */
+  png_set_packing (dec->png);
+  png_set_interlace_handling (dec->png);
+  png_read_update_info (dec->png, dec->info);
+  if (png_get_bit_depth (dec->png, dec->info) != 8
+      || png_get_channels (dec->png, dec->info) != 1
+      || png_get_rowbytes (dec->png, dec->info) != (gsize) width) {
+    set_image_error (error, path, "PNG could not be read as 8-bit indices");
+    return FALSE;
+  }
+
+  dec->pixels = g_try_malloc ((gsize) width * height);
+  dec->rows = g_try_new (png_bytep, height);
+  if (dec->pixels == NULL || dec->rows == NULL) {
+    set_image_error (error, path, "out of memory for %ux%u pixels", width,
+        height);
+    return FALSE;
+  }
+  for (y = 0; y < height; y++)
+    dec->rows[y] = dec->pixels + (gsize) y * width;
+  png_read_image (dec->png, dec->rows);
+  png_read_end (dec->png, NULL);
+
+  dec->width = width;
+  dec->height = height;
+  return TRUE;
+}
+
+/* As png_decode. */
+static gboolean
+png_decode_indices (PngDecoder *dec, const char *path, GError **error)
+{
+  if (setjmp (png_jmpbuf (dec->png)))
+    return FALSE;
+  return png_decode_indices_steps (dec, path, error);
+}
+
+guint8 *
+radio_image_load_indices (const char *path, guint *width, guint *height,
+    GError **error)
+{
+  static const guint8 png_magic[8] = { 0x89, 'P', 'N', 'G', '\r', '\n',
+    0x1a, '\n' };
+  g_autofree gchar *contents = NULL;
+  PngDecoder dec = { 0, };
+  GError *local_error = NULL;
+  guint8 *indices = NULL;
+  gsize size = 0;
+
+  g_return_val_if_fail (path != NULL && width != NULL && height != NULL,
+      NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!g_file_get_contents (path, &contents, &size, &local_error)) {
+    g_set_error (error, RADIO_ERROR, RADIO_ERROR_IO, "Cannot read mask: %s",
+        local_error->message);
+    g_error_free (local_error);
+    return NULL;
+  }
+  if (size < sizeof (png_magic) || memcmp (contents, png_magic,
+          sizeof (png_magic)) != 0) {
+    set_image_error (error, path, "a label mask must be a PNG file");
+    return NULL;
+  }
+
+  dec.data = (const guint8 *) contents;
+  dec.size = size;
+  dec.png = png_create_read_struct (PNG_LIBPNG_VER_STRING, dec.message,
+      png_error_cb, png_warning_cb);
+  if (dec.png != NULL)
+    dec.info = png_create_info_struct (dec.png);
+  if (dec.png == NULL || dec.info == NULL) {
+    set_image_error (error, path, "cannot initialise libpng");
+  } else if (png_decode_indices (&dec, path, &local_error)) {
+    indices = g_steal_pointer (&dec.pixels);
+    *width = dec.width;
+    *height = dec.height;
+  } else if (local_error != NULL) {
+    g_propagate_error (error, local_error);
+  } else {
+    set_image_error (error, path, "corrupt PNG: %s", dec.message);
+  }
+
+  png_destroy_read_struct (&dec.png, &dec.info, NULL);
+  g_free (dec.rows);
+  g_free (dec.pixels);
+  return indices;
+}
+
 /* Laid out for setjmp as PngDecoder is. */
 typedef struct {
   png_structp png;

@@ -1,6 +1,7 @@
 /* radio-image.h: 8-bit RGB images read from PNG, JPEG and PPM files, and
- * written as PNG (for tests and tools).  Pixels are packed RGB, row-major,
- * stride = 3 * width bytes, no padding. */
+ * written as PNG (for tests and tools); class-index masks read from PNG.
+ * Pixels are packed RGB, row-major, stride = 3 * width bytes, no
+ * padding. */
 #ifndef RADIO_IMAGE_H
 #define RADIO_IMAGE_H
 
@@ -30,6 +31,15 @@ gboolean radio_image_save_png (const RadioImage *image, const char *path,
     GError **error);
 
 void radio_image_free (RadioImage *image);
+
+/* Loads a label mask: a PNG whose pixels are class indices, read raw
+ * (8-bit or lower-depth greyscale, or a palette PNG whose palette entry
+ * numbers are the indices; nothing is converted or scaled).  Returns the
+ * indices [height, width], row-major, and sets *width and *height.  Other
+ * PNG types (RGB, alpha, 16-bit) and non-PNG files are a RADIO_ERROR_IMAGE
+ * error that says which type the file has. */
+guint8 *radio_image_load_indices (const char *path, guint *width,
+    guint *height, GError **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RadioImage, radio_image_free)
 

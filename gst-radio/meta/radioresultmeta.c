@@ -56,7 +56,8 @@ gst_radio_classification_meta_api_get_type (void)
   static const gchar *tags[] = { NULL };
 
   if (g_once_init_enter (&type)) {
-    GType t = gst_meta_api_type_register ("GstRadioClassificationMetaAPI", tags);
+    GType t
+        = gst_meta_api_type_register ("GstRadioClassificationMetaAPI", tags);
     g_once_init_leave (&type, t);
   }
   return type;
@@ -86,9 +87,10 @@ find_by_classifier (GstBuffer *buffer, GType api, const gchar *name)
   GstMeta *meta;
 
   while ((meta = gst_buffer_iterate_meta_filtered (buffer, &state, api))) {
-    const gchar *classifier = api == GST_RADIO_CLASSIFICATION_META_API_TYPE
-                                  ? ((GstRadioClassificationMeta *)meta)->classifier
-                                  : ((GstRadioSegmentationMeta *)meta)->classifier;
+    const gchar *classifier
+        = api == GST_RADIO_CLASSIFICATION_META_API_TYPE
+              ? ((GstRadioClassificationMeta *)meta)->classifier
+              : ((GstRadioSegmentationMeta *)meta)->classifier;
     if (!name || g_strcmp0 (name, classifier) == 0)
       return meta;
   }
@@ -133,11 +135,11 @@ gst_buffer_add_radio_classification_meta (GstBuffer *buffer,
     return NULL;
   m->classifier = g_strdup (classifier ? classifier : "");
   m->source = g_strdup (source ? source : "summary");
-  m->class_ids = n_results ? g_memdup2 (class_ids, n_results * sizeof (guint))
-                           : NULL;
+  m->class_ids
+      = n_results ? g_memdup2 (class_ids, n_results * sizeof (guint)) : NULL;
   m->labels = copy_labels (labels, n_results);
-  m->scores = n_results ? g_memdup2 (scores, n_results * sizeof (gfloat))
-                        : NULL;
+  m->scores
+      = n_results ? g_memdup2 (scores, n_results * sizeof (gfloat)) : NULL;
   m->pub.version = GST_RADIO_RESULT_META_VERSION;
   m->pub.classifier = m->classifier;
   m->pub.source = m->source;
@@ -197,8 +199,8 @@ segmentation_transform (GstBuffer *dest, GstMeta *meta, GstBuffer *buffer,
     return FALSE;
   }
   return gst_buffer_add_radio_segmentation_meta (dest, src->classifier,
-             src->n_classes, src->labels, src->colors, &geometry,
-             src->classes, src->scores)
+             src->n_classes, src->labels, src->colors, &geometry, src->classes,
+             src->scores)
          != NULL;
 }
 

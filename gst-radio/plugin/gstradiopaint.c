@@ -22,7 +22,8 @@ setup_axis (guint dest, guint frame, gdouble scale, gdouble offset,
     gdouble u = g - 0.5, fl = floor (u);
     gdouble n = floor (g);
 
-    if (u <= 0.0) {
+    /* !(u > 0) also catches a NaN mapping: cell 0, never out of range */
+    if (!(u > 0.0)) {
       c0[i] = c1[i] = 0;
       weight[i] = 0.0f;
     } else if (u >= cells - 1) {
@@ -33,7 +34,7 @@ setup_axis (guint dest, guint frame, gdouble scale, gdouble offset,
       c1[i] = c0[i] + 1;
       weight[i] = (gfloat)(u - fl);
     }
-    nearest[i] = n < 0.0 ? 0 : n >= cells ? cells - 1 : (guint)n;
+    nearest[i] = !(n >= 0.0) ? 0 : n >= cells ? cells - 1 : (guint)n;
   }
 }
 
@@ -52,15 +53,13 @@ gst_radio_grid_sampler_clear (GstRadioGridSampler *s)
 }
 
 void
-gst_radio_grid_sampler_setup (GstRadioGridSampler *s, guint width,
-    guint height, const GstRadioGeometry *geometry, guint grid_width,
-    guint grid_height)
+gst_radio_grid_sampler_setup (GstRadioGridSampler *s, guint width, guint height,
+    const GstRadioGeometry *geometry, guint grid_width, guint grid_height)
 {
   gdouble fine_x, fine_y;
 
-  g_return_if_fail (width > 0 && height > 0 && grid_width > 0
-                    && grid_height > 0 && geometry->grid_width > 0
-                    && geometry->grid_height > 0);
+  g_return_if_fail (width > 0 && height > 0 && grid_width > 0 && grid_height > 0
+                    && geometry->grid_width > 0 && geometry->grid_height > 0);
   if (s->width != width || s->height != height) {
     gst_radio_grid_sampler_clear (s);
     s->col0 = g_new (guint, width);
@@ -152,16 +151,16 @@ channel_layout (const GstVideoFrame *frame, guint offsets[3], guint *pstride)
 
 /* rgb == NULL: one colour (color) everywhere. */
 static void
-blend_area (GstVideoFrame *frame, guint x, guint y, guint width,
-    guint height, const guint8 *rgb, const guint8 *color, gdouble alpha)
+blend_area (GstVideoFrame *frame, guint x, guint y, guint width, guint height,
+    const guint8 *rgb, const guint8 *color, gdouble alpha)
 {
   guint offsets[3], ps, i, j, c;
   guint8 *data = GST_VIDEO_FRAME_PLANE_DATA (frame, 0);
   gsize stride = GST_VIDEO_FRAME_PLANE_STRIDE (frame, 0);
   gint a = (gint)(CLAMP (alpha, 0.0, 1.0) * 256.0 + 0.5);
 
-  g_return_if_fail (gst_radio_paint_format_supported (
-      GST_VIDEO_FRAME_FORMAT (frame)));
+  g_return_if_fail (
+      gst_radio_paint_format_supported (GST_VIDEO_FRAME_FORMAT (frame)));
   g_return_if_fail (x + width <= (guint)GST_VIDEO_FRAME_WIDTH (frame)
                     && y + height <= (guint)GST_VIDEO_FRAME_HEIGHT (frame));
   channel_layout (frame, offsets, &ps);

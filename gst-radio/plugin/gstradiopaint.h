@@ -15,18 +15,18 @@
 G_BEGIN_DECLS
 
 /* The packed 8-bit RGB-family formats every drawing element accepts. */
-#define GST_RADIO_PAINT_FORMATS \
+#define GST_RADIO_PAINT_FORMATS                                                \
   "{ RGB, BGR, RGBA, BGRA, RGBx, BGRx, xRGB, xBGR, ARGB, ABGR }"
 
 typedef struct {
-  guint width, height;    /* destination area, pixels */
+  guint width, height;           /* destination area, pixels */
   guint grid_width, grid_height; /* the sampled grid, cells */
-  guint *col0, *col1;     /* [width] neighbouring cell columns */
-  gfloat *col_weight;     /* [width] weight of col1 (col0 gets 1 - it) */
-  guint *row0, *row1;     /* [height] */
-  gfloat *row_weight;     /* [height] */
-  guint *col_nearest;     /* [width] cell column under the pixel centre */
-  guint *row_nearest;     /* [height] */
+  guint *col0, *col1;            /* [width] neighbouring cell columns */
+  gfloat *col_weight;            /* [width] weight of col1 (col0 gets 1 - it) */
+  guint *row0, *row1;            /* [height] */
+  gfloat *row_weight;            /* [height] */
+  guint *col_nearest; /* [width] cell column under the pixel centre */
+  guint *row_nearest; /* [height] */
 } GstRadioGridSampler;
 
 /* Fills s for a destination area of width x height pixels that shows the
@@ -51,12 +51,12 @@ gboolean gst_radio_paint_format_supported (GstVideoFormat format);
  * out = (1 - alpha) * frame + alpha * rgb.  The area must lie inside the
  * frame; alpha outside [0, 1] is clamped.  Alpha channels are left alone
  * (x channels too). */
-void gst_radio_paint_blend (GstVideoFrame *frame, guint x, guint y,
-    guint width, guint height, const guint8 *rgb, gdouble alpha);
+void gst_radio_paint_blend (GstVideoFrame *frame, guint x, guint y, guint width,
+    guint height, const guint8 *rgb, gdouble alpha);
 
 /* Fills the frame's area at (x, y) with one colour. */
-void gst_radio_paint_fill (GstVideoFrame *frame, guint x, guint y,
-    guint width, guint height, const guint8 rgb[3], gdouble alpha);
+void gst_radio_paint_fill (GstVideoFrame *frame, guint x, guint y, guint width,
+    guint height, const guint8 rgb[3], gdouble alpha);
 
 G_END_DECLS
 #endif /* __GST_RADIO_PAINT_H__ */

@@ -1,4 +1,5 @@
-/* gstradiosink.h: the `radiosink` element, which writes the features of each frame to files. */
+/* gstradiosink.h: the `radiosink` element, which writes the RADIO features
+ * (GstRadioMeta) of each frame to safetensors or JSON Lines files. */
 #ifndef __GST_RADIOSINK_H__
 #define __GST_RADIOSINK_H__
 

@@ -1,4 +1,5 @@
-/* gstradiovis.h: the `radiovis` element, which paints the principal components of the spatial features over the video. */
+/* gstradiovis.h: the `radiovis` element, which paints the principal components
+ * of the spatial features over the video. */
 #ifndef __GST_RADIOVIS_H__
 #define __GST_RADIOVIS_H__
 

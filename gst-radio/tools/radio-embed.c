@@ -20,9 +20,9 @@
 #include "radio-checkpoint.h"
 #include "radio-error.h"
 #include "radio-image.h"
-#include "radio-model.h"
 #include "radio-runner.h"
 #include "radio-safetensors.h"
+#include "radio-tool-util.h"
 
 typedef struct {
   char *model;
@@ -59,24 +59,6 @@ print_stats (const char *what, const float *v, gsize n, const char *shape)
   }
 }
 
-static gboolean
-parse_size (const char *text, guint *w, guint *h)
-{
-  char *end = NULL;
-  guint64 a, b;
-
-  a = g_ascii_strtoull (text, &end, 10);
-  if (end == text || (*end != 'x' && *end != 'X'))
-    return FALSE;
-  text = end + 1;
-  b = g_ascii_strtoull (text, &end, 10);
-  if (end == text || *end || a == 0 || b == 0 || a > 65536 || b > 65536)
-    return FALSE;
-  *w = (guint) a;
-  *h = (guint) b;
-  return TRUE;
-}
-
 /* Adds a float32 tensor named PREFIX + NAME. */
 static void
 add_output (RadioSafetensorsWriter *writer, const char *prefix,
@@ -85,35 +67,6 @@ add_output (RadioSafetensorsWriter *writer, const char *prefix,
   g_autofree char *full = g_strconcat (prefix, name, NULL);
   radio_safetensors_writer_add (writer, full, RADIO_DTYPE_F32, n_dims, shape,
       data);
-}
-
-/* Keeps *runner when the model input size is unchanged; otherwise makes the
- * new one before freeing the old, so weight copies they share are kept. */
-static gboolean
-ensure_runner (RadioRunner **runner, RadioCheckpoint *ckpt,
-    const RadioRunnerConfig *base, guint in_w, guint in_h, gboolean quiet,
-    GError **error)
-{
-  RadioRunnerConfig config = *base;
-  RadioRunner *fresh;
-  const RadioRunnerConfig *have = *runner ? radio_runner_get_config (*runner)
-      : NULL;
-
-  if (have && have->input_width == in_w && have->input_height == in_h)
-    return TRUE;
-  config.input_width = in_w;
-  config.input_height = in_h;
-  fresh = radio_runner_new (ckpt, &config, error);
-  if (!fresh)
-    return FALSE;
-  if (!quiet && !have) {
-    g_print ("backend: %s\n", radio_runner_describe (fresh));
-    if (radio_runner_get_notice (fresh))
-      g_printerr ("radio-embed: note: %s\n", radio_runner_get_notice (fresh));
-  }
-  radio_runner_free (*runner);
-  *runner = fresh;
-  return TRUE;
 }
 
 static gboolean
@@ -125,36 +78,33 @@ embed_one (const Options *opt, RadioCheckpoint *ckpt, RadioRunner **runner,
   g_autoptr (RadioImage) image = radio_image_load (path, error);
   g_autofree char *prefix = n_images > 1 ? g_strdup_printf ("%u/", index)
       : g_strdup ("");
-  guint P = ckpt->patch_size, in_w, in_h, gh, gw, D, len, i;
+  gboolean first = *runner == NULL;
+  guint in_w, in_h, gh, gw, D, len, i;
   const float *summary, *spatial;
   const RadioOutputs *out;
-  RadioFrame frame = { 0 };
-  RadioPlacement placement = { 0 };
   gint64 t0;
   char shape[64];
 
   if (!image)
     return FALSE;
-  if (opt->size_width) {
-    in_w = opt->size_width;
-    in_h = opt->size_height;
-  } else {
-    in_w = radio_nearest_model_size (image->width, P);
-    in_h = radio_nearest_model_size (image->height, P);
+  radio_tool_input_size (ckpt, image, opt->size_width, opt->size_height,
+      &in_w, &in_h);
+  /* The runner is made before the clock starts, so the time printed is
+   * the run's alone. */
+  if (!radio_tool_ensure_runner (runner, ckpt, base, in_w, in_h, NULL,
+          error))
+    return FALSE;
+  if (first && !opt->quiet) {
+    g_print ("backend: %s\n", radio_runner_describe (*runner));
+    if (radio_runner_get_notice (*runner))
+      g_printerr ("radio-embed: note: %s\n",
+          radio_runner_get_notice (*runner));
   }
-  if (!ensure_runner (runner, ckpt, base, in_w, in_h, opt->quiet, error))
-    return FALSE;
-  frame.format = RADIO_PIXEL_RGB;
-  frame.width = image->width;
-  frame.height = image->height;
-  frame.planes[0] = image->pixels;
-  frame.strides[0] = (gsize) image->width * 3;
-  placement.width = in_w;
-  placement.height = in_h;
   t0 = g_get_monotonic_time ();
-  if (!radio_runner_run_frame (*runner, &frame, &placement, error))
+  out = radio_tool_run_image (runner, ckpt, base, image, in_w, in_h, NULL,
+      error);
+  if (!out)
     return FALSE;
-  out = radio_runner_get_outputs (*runner);
   summary = out->summary;
   len = out->summary_length;
   spatial = out->spatial;
@@ -203,36 +153,6 @@ embed_one (const Options *opt, RadioCheckpoint *ckpt, RadioRunner **runner,
   return TRUE;
 }
 
-static gboolean
-parse_backend (const char *name, RadioBackend *out)
-{
-  static const RadioBackend all[] = { RADIO_BACKEND_AUTO, RADIO_BACKEND_CPU,
-    RADIO_BACKEND_CUDA };
-  guint i;
-
-  for (i = 0; i < G_N_ELEMENTS (all); i++)
-    if (!name || g_strcmp0 (name, radio_backend_name (all[i])) == 0) {
-      *out = name ? all[i] : RADIO_BACKEND_AUTO;
-      return TRUE;
-    }
-  return FALSE;
-}
-
-static gboolean
-parse_precision (const char *name, RadioPrecision *out)
-{
-  static const RadioPrecision all[] = { RADIO_PRECISION_AUTO,
-    RADIO_PRECISION_FP32, RADIO_PRECISION_FP16, RADIO_PRECISION_BF16 };
-  guint i;
-
-  for (i = 0; i < G_N_ELEMENTS (all); i++)
-    if (!name || g_strcmp0 (name, radio_precision_name (all[i])) == 0) {
-      *out = name ? all[i] : RADIO_PRECISION_AUTO;
-      return TRUE;
-    }
-  return FALSE;
-}
-
 static int
 run (Options *opt)
 {
@@ -249,12 +169,12 @@ run (Options *opt)
     g_printerr ("radio-embed: --model is required\n");
     return 2;
   }
-  if (!parse_backend (opt->backend, &base.backend)) {
+  if (!radio_tool_parse_backend (opt->backend, &base.backend)) {
     g_printerr ("radio-embed: unknown backend '%s' (cpu, cuda or auto)\n",
         opt->backend);
     return 2;
   }
-  if (!parse_precision (opt->precision, &base.precision)) {
+  if (!radio_tool_parse_precision (opt->precision, &base.precision)) {
     g_printerr ("radio-embed: unknown precision '%s' (auto, fp32, fp16 or "
         "bf16)\n", opt->precision);
     return 2;
@@ -267,7 +187,7 @@ run (Options *opt)
   }
   base.interp = interp;
   base.adaptors = (const char *const *) opt->adaptors;
-  if (opt->size && !parse_size (opt->size, &opt->size_width,
+  if (opt->size && !radio_tool_parse_size (opt->size, &opt->size_width,
           &opt->size_height)) {
     g_printerr ("radio-embed: --size must look like 224x224, not '%s'\n",
         opt->size);

@@ -18,11 +18,11 @@ fill_frame (GstVideoFrame *frame, const guint8 rgb[3])
   guint ps = GST_VIDEO_FORMAT_INFO_PSTRIDE (finfo, 0);
   guint x, y, c;
 
-  for (y = 0; y < GST_VIDEO_FRAME_HEIGHT (frame); y++) {
+  for (y = 0; y < (guint)GST_VIDEO_FRAME_HEIGHT (frame); y++) {
     guint8 *line = (guint8 *)GST_VIDEO_FRAME_PLANE_DATA (frame, 0)
                    + y * GST_VIDEO_FRAME_PLANE_STRIDE (frame, 0);
     memset (line, 0xff, (gsize)GST_VIDEO_FRAME_WIDTH (frame) * ps);
-    for (x = 0; x < GST_VIDEO_FRAME_WIDTH (frame); x++)
+    for (x = 0; x < (guint)GST_VIDEO_FRAME_WIDTH (frame); x++)
       for (c = 0; c < 3; c++)
         line[x * ps + GST_VIDEO_FORMAT_INFO_POFFSET (finfo, c)] = rgb[c];
   }
@@ -43,12 +43,12 @@ radio_test_features_buffer (const RadioTestFeatures *f)
   g_assert_true (gst_video_frame_map (&frame, &info, buf, GST_MAP_WRITE));
   if (GST_VIDEO_INFO_IS_RGB (&info))
     fill_frame (&frame, f->fill);
-  else
-    gst_buffer_memset (buf, 0, 0x80, info.size);
   gst_video_frame_unmap (&frame);
+  if (!GST_VIDEO_INFO_IS_RGB (&info))
+    gst_buffer_memset (buf, 0, 0x80, info.size);
 
-  features = gst_radio_features_new (
-      "test-features", "0123456789abcdef0123456789abcdef",
+  features = gst_radio_features_new ("test-features",
+      "0123456789abcdef0123456789abcdef",
       f->summary ? MAX (f->n_summary_tokens, 1) : 1, f->embed_dim);
   if (f->summary)
     g_assert_true (gst_radio_features_set_summary (features, f->summary));
@@ -75,8 +75,8 @@ radio_test_features_buffer (const RadioTestFeatures *f)
 }
 
 void
-radio_test_frame_rgb (const GstVideoFrame *frame, guint x, guint y,
-    guint8 rgb[3])
+radio_test_frame_rgb (
+    const GstVideoFrame *frame, guint x, guint y, guint8 rgb[3])
 {
   const GstVideoFormatInfo *finfo = frame->info.finfo;
   const guint8 *p = (const guint8 *)GST_VIDEO_FRAME_PLANE_DATA (frame, 0)

@@ -13,13 +13,13 @@ G_BEGIN_DECLS
 
 typedef struct {
   guint frame_width, frame_height;
-  GstVideoFormat format;       /* of the buffer's pixels */
-  guint8 fill[3];              /* RGB every pixel starts with */
+  GstVideoFormat format; /* of the buffer's pixels */
+  guint8 fill[3];        /* RGB every pixel starts with */
   guint grid_width, grid_height;
   guint embed_dim;
-  const gfloat *summary;       /* [n_summary_tokens * embed_dim], or NULL */
+  const gfloat *summary; /* [n_summary_tokens * embed_dim], or NULL */
   guint n_summary_tokens;
-  const gfloat *spatial;       /* [grid_height][grid_width][embed_dim] or NULL */
+  const gfloat *spatial; /* [grid_height][grid_width][embed_dim] or NULL */
   /* one optional adaptor */
   const gchar *adaptor_name;
   const gfloat *adaptor_summary;
@@ -37,8 +37,8 @@ GstBuffer *radio_test_features_buffer (const RadioTestFeatures *f);
 gchar *radio_test_features_caps (const RadioTestFeatures *f);
 
 /* Reads pixel (x, y) of a mapped RGB-family frame as R, G, B. */
-void radio_test_frame_rgb (const GstVideoFrame *frame, guint x, guint y,
-    guint8 rgb[3]);
+void radio_test_frame_rgb (
+    const GstVideoFrame *frame, guint x, guint y, guint8 rgb[3]);
 
 G_END_DECLS
 #endif /* RADIO_ELEMENT_UTIL_H */

@@ -37,26 +37,26 @@ G_BEGIN_DECLS
 
 #define GST_RADIO_RESULT_META_VERSION 1
 
-#define GST_RADIO_CLASSIFICATION_META_API_TYPE \
+#define GST_RADIO_CLASSIFICATION_META_API_TYPE                                 \
   (gst_radio_classification_meta_api_get_type ())
-#define GST_RADIO_CLASSIFICATION_META_INFO \
+#define GST_RADIO_CLASSIFICATION_META_INFO                                     \
   (gst_radio_classification_meta_get_info ())
-#define GST_RADIO_SEGMENTATION_META_API_TYPE \
+#define GST_RADIO_SEGMENTATION_META_API_TYPE                                   \
   (gst_radio_segmentation_meta_api_get_type ())
-#define GST_RADIO_SEGMENTATION_META_INFO \
+#define GST_RADIO_SEGMENTATION_META_INFO                                       \
   (gst_radio_segmentation_meta_get_info ())
 
 typedef struct {
   GstMeta meta;
 
   guint version;
-  const gchar *classifier; /* name of the element that classified */
-  const gchar *source;     /* features used: "summary" or the adaptor name */
-  guint n_results;         /* the top-k classes, best first */
-  const guint *class_ids;  /* [n_results] line index in the labels file */
+  const gchar *classifier;    /* name of the element that classified */
+  const gchar *source;        /* features used: "summary" or the adaptor name */
+  guint n_results;            /* the top-k classes, best first */
+  const guint *class_ids;     /* [n_results] line index in the labels file */
   const gchar *const *labels; /* [n_results] */
-  const gfloat *scores;    /* [n_results] softmax probabilities over all
-                            * classes, so they need not sum to 1 */
+  const gfloat *scores;       /* [n_results] softmax probabilities over all
+                               * classes, so they need not sum to 1 */
 
   /*< private >*/
   gpointer _gst_reserved[GST_PADDING_LARGE];

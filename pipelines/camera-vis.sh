@@ -66,26 +66,13 @@ if $test_source; then
 else
   radio_require v4l2src gstreamer1.0-plugins-good \
     decodebin gstreamer1.0-plugins-base
-  if [ ! -c "$device" ]; then
-    devices=(/dev/video*)
-    [ -e "${devices[0]}" ] || devices=(none)
-    echo "$(basename "$0"): no camera at $device (video devices here:" \
-      "${devices[*]}); --test shows a test pattern instead" >&2
-    exit 1
-  fi
-  if [ ! -r "$device" ] || [ ! -w "$device" ]; then
-    echo "$(basename "$0"): cannot open $device: add yourself to its group" \
-      "($(stat -c %G "$device")) or run as root" >&2
-    exit 1
-  fi
+  radio_check_camera "$device" "; --test shows a test pattern instead"
   source_chain=(v4l2src device="$device" num-buffers="$num_buffers"
     ! decodebin)
 fi
 
-vis_props=()
-if [ -n "${RADIOVIS_OPTS:-}" ]; then
-  read -r -a vis_props <<< "$RADIOVIS_OPTS"
-fi
+# properties separated by spaces (none when it is unset or empty)
+read -r -a vis_props <<< "${RADIOVIS_OPTS:-}"
 
 radio_setup
 # A leaky queue before the model: the window always shows recent frames

@@ -35,18 +35,7 @@ fi
 radio_require v4l2src gstreamer1.0-plugins-good \
   decodebin gstreamer1.0-plugins-base videoconvert gstreamer1.0-plugins-base \
   videoscale gstreamer1.0-plugins-base
-if [ ! -c "$device" ]; then
-  devices=(/dev/video*)
-  [ -e "${devices[0]}" ] || devices=(none)
-  echo "$(basename "$0"): no camera at $device (video devices here:" \
-    "${devices[*]})" >&2
-  exit 1
-fi
-if [ ! -r "$device" ] || [ ! -w "$device" ]; then
-  echo "$(basename "$0"): cannot open $device: add yourself to its group" \
-    "($(stat -c %G "$device")) or run as root" >&2
-  exit 1
-fi
+radio_check_camera "$device"
 
 radio_setup
 gst-launch-1.0 -e -m \

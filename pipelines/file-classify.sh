@@ -45,10 +45,7 @@ if [ "$#" -gt 1 ]; then
   exit 2
 fi
 file=${1:-}
-if [ -n "$file" ] && { [ ! -f "$file" ] || [ ! -r "$file" ]; }; then
-  echo "$(basename "$0"): cannot read the file '$file'" >&2
-  exit 1
-fi
+radio_check_file "$file"
 frames=${RADIO_FRAMES:-100}
 pattern=${RADIO_PATTERN:-ball}
 
@@ -56,90 +53,36 @@ radio_require decodebin gstreamer1.0-plugins-base \
   videoconvert gstreamer1.0-plugins-base \
   videotestsrc gstreamer1.0-plugins-base
 radio_setup
-if ! radio_have_element radioclassify; then
-  echo "$(basename "$0"): this gst-radio has no radioclassify element" >&2
-  exit 1
-fi
-
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/file-classify-XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
-
-# One videotestsrc frame as a binary PPM (P6): raw RGB rows behind a
-# header.  Widths are multiples of 4, so GStreamer's rows have no padding.
-make_ppm () {
-  local pattern=$1 width=$2 height=$3 out=$4
-  gst-launch-1.0 -q videotestsrc num-buffers=1 pattern="$pattern" \
-    ! "video/x-raw,format=RGB,width=$width,height=$height" \
-    ! filesink location="$out.rgb" >/dev/null
-  { printf 'P6\n%s %s\n255\n' "$width" "$height"; cat "$out.rgb"; } > "$out"
-  rm -f "$out.rgb"
-}
-
-# radio-make-classifier and the model it should read: RADIO_MODEL, or the
-# built-in demo model that the radio element uses when it has none.
-find_tool () {
-  local tool
-  if tool=$(command -v radio-make-classifier 2>/dev/null); then
-    echo "$tool"
-    return
-  fi
-  [ -n "${RADIO_BUILD:-}" ] || radio_build
-  echo "$RADIO_BUILD/gst-radio/tools/radio-make-classifier"
-}
-
-demo_model () {
-  local tool=$1 dir
-  for dir in "${RADIO_BUILD:-/nonexistent}/gst-radio/tools/radio-random-demo" \
-      "$(dirname "$tool")/../share/gst-radio/models/radio-random-demo"; do
-    if [ -d "$dir" ]; then
-      echo "$dir"
-      return
-    fi
-  done
-  echo "$(basename "$0"): the built-in demo model was not found; set" \
-    "RADIO_MODEL" >&2
-  exit 1
-}
+radio_require_element radioclassify
+radio_make_tmp file-classify
+tmp=$RADIO_TMP
 
 if [ -n "${RADIO_HEAD:-}" ]; then
   weights=$RADIO_HEAD
   labels=${RADIO_LABELS:-${RADIO_HEAD%.safetensors}.txt}
 else
-  tool=$(find_tool)
-  model=${RADIO_MODEL:-$(demo_model "$tool")}
+  # radio-make-classifier and the model it should read: RADIO_MODEL, or
+  # the built-in demo model that the radio element uses when it has none.
+  tool=$(radio_find_tool radio-make-classifier)
+  model=${RADIO_MODEL:-$(radio_demo_model "$tool")}
   echo "making a demo classifier of videotestsrc patterns ..." >&2
   for p in ball checkers-8 pinwheel smpte snow; do
     mkdir -p "$tmp/images/$p"
-    make_ppm "$p" 320 240 "$tmp/images/$p/a.ppm"
-    make_ppm "$p" 256 256 "$tmp/images/$p/b.ppm"
-    make_ppm "$p" 192 144 "$tmp/images/$p/c.ppm"
+    radio_testsrc_ppm "$p" 320 240 "$tmp/images/$p/a.ppm"
+    radio_testsrc_ppm "$p" 256 256 "$tmp/images/$p/b.ppm"
+    radio_testsrc_ppm "$p" 192 144 "$tmp/images/$p/c.ppm"
   done
   weights=$tmp/head.safetensors
   labels=$tmp/head.txt
-  log=$("$tool" --model "$model" --output "$weights" --labels "$labels" \
-    "$tmp/images" 2>&1) || {
-    printf '%s\n' "$log" >&2
-    exit 1
-  }
+  radio_run_quiet "$tool" --model "$model" --output "$weights" \
+    --labels "$labels" "$tmp/images" >/dev/null
 fi
 
-if [ -n "$file" ]; then
-  source_desc=(filesrc location="$file" ! decodebin)
-else
-  source_desc=(videotestsrc num-buffers="$frames" pattern="$pattern"
-    ! "video/x-raw,width=320,height=240")
-fi
+radio_file_source "$file" "$frames" "$pattern" 320 240
 # A window when there is a display to open it on, else no video at all.
-if { [ -n "${DISPLAY:-}" ] || [ -n "${WAYLAND_DISPLAY:-}" ]; } \
-    && radio_have_element autovideosink; then
-  sink=(videoconvert ! autovideosink)
-else
-  sink=(fakesink sync=false)
-fi
-classify_props=()
-if [ -n "${RADIO_CLASSIFY_OPTS:-}" ]; then
-  read -r -a classify_props <<< "$RADIO_CLASSIFY_OPTS"
-fi
+radio_video_sink
+# properties separated by spaces (none when it is unset or empty)
+read -r -a classify_props <<< "${RADIO_CLASSIFY_OPTS:-}"
 
 # gst-launch-1.0 -m prints each message on one line, e.g.
 #   ... (element): radio-classification, frame=(guint64)3,
@@ -147,59 +90,32 @@ fi
 #   label=(string)ball, score=(double)0.97, class-id=(uint)0,
 #   labels=(string)< ball, smpte >, scores=(double)< 0.97, 0.02 >, ...
 print_classes () {
-  (
-    trap '' INT
-    awk '
-      function field(name,   s) {
-        if (!match($0, " " name "=\\([a-z0-9]+\\)[^,;]*"))
-          return ""
-        s = substr($0, RSTART, RLENGTH)
-        sub(/^[^)]*\)/, "", s)
-        gsub(/^"|"$/, "", s)
-        return s
-      }
-      function list(name,   s) {
-        if (!match($0, " " name "=\\([a-z]+\\)< [^>]* >"))
-          return ""
-        s = substr($0, RSTART, RLENGTH)
-        sub(/^[^<]*< /, "", s)
-        sub(/ >$/, "", s)
-        return s
-      }
+  radio_filter_messages '
       /\(element\): radio-classification,/ {
-        n = split(list("labels"), names, ", ")
+        n = labels(names)
         split(list("scores"), scores, ", ")
         others = ""
-        for (i = 2; i <= n; i++) {
-          gsub(/^"|"$/, "", names[i])
+        for (i = 2; i <= n; i++)
           others = others sprintf("%s%s %.2f", i > 2 ? ", " : "", names[i],
             scores[i])
-        }
-        printf "frame %4d  t=%8.3f s  %s %.2f%s\n", field("frame"),
-          field("timestamp") / 1e9, field("label"), field("score"),
-          others != "" ? "   (" others ")" : ""
+        printf "%s  %s %.2f%s\n", frame_time(), field("label"),
+          field("score"), others != "" ? "   (" others ")" : ""
         fflush()
         count++
         next
-      }
-      /^WARNING: / {
-        sub(/^WARNING: from element \/GstPipeline:[^\/]*\//, "warning: ")
-        print
-        fflush()
       }
       END {
         if (count > 0)
           printf "%d frame(s) classified\n", count
       }'
-  )
 }
 
 # -e: on Ctrl-C, drain the pipeline (end-of-stream) before stopping.
 gst-launch-1.0 -e -m \
-  "${source_desc[@]}" \
+  "${RADIO_SOURCE[@]}" \
   ! videoconvert \
   ! radio "${RADIO_PROPS[@]}" \
   ! radioclassify weights="$weights" labels="$labels" overlay=true \
     top-k=3 "${classify_props[@]}" \
-  ! "${sink[@]}" \
+  ! "${RADIO_SINK[@]}" \
   | print_classes

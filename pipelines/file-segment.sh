@@ -45,10 +45,7 @@ if [ "$#" -gt 1 ]; then
   exit 2
 fi
 file=${1:-}
-if [ -n "$file" ] && { [ ! -f "$file" ] || [ ! -r "$file" ]; }; then
-  echo "$(basename "$0"): cannot read the file '$file'" >&2
-  exit 1
-fi
+radio_check_file "$file"
 frames=${RADIO_FRAMES:-30}
 pattern=${RADIO_PATTERN:-smpte}
 output=${RADIO_OUTPUT:-segmented.png}
@@ -64,48 +61,16 @@ if $image; then
   radio_require pngenc gstreamer1.0-plugins-good
 fi
 radio_setup
-if ! radio_have_element radiosegment; then
-  echo "$(basename "$0"): this gst-radio has no radiosegment element" >&2
-  exit 1
-fi
-
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/file-segment-XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
-
-find_tool () {
-  local tool
-  if tool=$(command -v radio-make-classifier 2>/dev/null); then
-    echo "$tool"
-    return
-  fi
-  [ -n "${RADIO_BUILD:-}" ] || radio_build
-  echo "$RADIO_BUILD/gst-radio/tools/radio-make-classifier"
-}
-
-demo_model () {
-  local tool=$1 dir
-  for dir in "${RADIO_BUILD:-/nonexistent}/gst-radio/tools/radio-random-demo" \
-      "$(dirname "$tool")/../share/gst-radio/models/radio-random-demo"; do
-    if [ -d "$dir" ]; then
-      echo "$dir"
-      return
-    fi
-  done
-  echo "$(basename "$0"): the built-in demo model was not found; set" \
-    "RADIO_MODEL" >&2
-  exit 1
-}
+radio_require_element radiosegment
+radio_make_tmp file-segment
+tmp=$RADIO_TMP
 
 # The demo's training data: one smpte frame as PPM, and a grey PNG mask
 # with the class index of each pure-colour pixel (255 = ignore).
 make_demo_data () {
   local dir=$1 width=320 height=240
   mkdir -p "$dir/images" "$dir/masks"
-  gst-launch-1.0 -q videotestsrc num-buffers=1 pattern=smpte \
-    ! "video/x-raw,format=RGB,width=$width,height=$height" \
-    ! filesink location="$dir/frame.rgb" >/dev/null
-  { printf 'P6\n%s %s\n255\n' "$width" "$height"; cat "$dir/frame.rgb"; } \
-    > "$dir/images/smpte.ppm"
+  radio_testsrc_ppm smpte "$width" "$height" "$dir/images/smpte.ppm"
   python3 - "$dir" "$width" "$height" <<'EOF'
 import struct, sys, zlib
 d, w, h = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
@@ -114,7 +79,7 @@ classes = [('white', (255, 255, 255)), ('yellow', (255, 255, 0)),
            ('magenta', (255, 0, 255)), ('red', (255, 0, 0)),
            ('blue', (0, 0, 255)), ('black', (0, 0, 0))]
 index = {c: i for i, (_, c) in enumerate(classes)}
-rgb = open(f'{d}/frame.rgb', 'rb').read()
+rgb = open(f'{d}/images/smpte.ppm', 'rb').read()[-w * h * 3:]  # no header
 rows = [bytes([0] + [index.get(tuple(rgb[(y * w + x) * 3:(y * w + x) * 3 + 3]),
                                255) for x in range(w)]) for y in range(h)]
 def chunk(t, b):
@@ -138,39 +103,26 @@ if [ -n "${RADIO_HEAD:-}" ]; then
   labels=${RADIO_LABELS:-${RADIO_HEAD%.safetensors}.txt}
 else
   radio_need_program python3 python3
-  tool=$(find_tool)
-  model=${RADIO_MODEL:-$(demo_model "$tool")}
+  tool=$(radio_find_tool radio-make-classifier)
+  model=${RADIO_MODEL:-$(radio_demo_model "$tool")}
   echo "making a demo segmentation head from a videotestsrc smpte frame ..." >&2
   make_demo_data "$tmp"
   weights=$tmp/head.safetensors
   labels=$tmp/head.txt
-  log=$("$tool" --segment --model "$model" --masks "$tmp/masks" \
-    --labels-in "$tmp/classes.txt" --output "$weights" --labels "$labels" \
-    "$tmp/images" 2>&1) || {
-    printf '%s\n' "$log" >&2
-    exit 1
-  }
+  log=$(radio_run_quiet "$tool" --segment --model "$model" \
+    --masks "$tmp/masks" --labels-in "$tmp/classes.txt" --output "$weights" \
+    --labels "$labels" "$tmp/images")
   printf '%s\n' "$log" | grep "accuracy" >&2 || true
 fi
 
-if [ -n "$file" ]; then
-  source_desc=(filesrc location="$file" ! decodebin)
-else
-  source_desc=(videotestsrc num-buffers="$frames" pattern="$pattern"
-    ! "video/x-raw,width=480,height=360")
-fi
+radio_file_source "$file" "$frames" "$pattern" 480 360
 if $image; then
-  sink=(videoconvert ! pngenc ! filesink location="$output")
-elif { [ -n "${DISPLAY:-}" ] || [ -n "${WAYLAND_DISPLAY:-}" ]; } \
-    && radio_have_element autovideosink; then
-  sink=(videoconvert ! autovideosink)
+  RADIO_SINK=(videoconvert ! pngenc ! filesink location="$output")
 else
-  sink=(fakesink sync=false)
+  radio_video_sink
 fi
-segment_props=()
-if [ -n "${RADIO_SEGMENT_OPTS:-}" ]; then
-  read -r -a segment_props <<< "$RADIO_SEGMENT_OPTS"
-fi
+# properties separated by spaces (none when it is unset or empty)
+read -r -a segment_props <<< "${RADIO_SEGMENT_OPTS:-}"
 
 # gst-launch-1.0 -m prints each message on one line, e.g.
 #   ... (element): radio-segmentation, frame=(guint64)3,
@@ -178,26 +130,9 @@ fi
 #   labels=(string)< white, yellow >, cells=(uint)< 60, 40 >,
 #   fractions=(double)< 0.6, 0.4 >;
 print_segments () {
-  (
-    trap '' INT
-    awk '
-      function field(name,   s) {
-        if (!match($0, " " name "=\\([a-z0-9]+\\)[^,;]*"))
-          return ""
-        s = substr($0, RSTART, RLENGTH)
-        sub(/^[^)]*\)/, "", s)
-        return s
-      }
-      function list(name,   s) {
-        if (!match($0, " " name "=\\([a-z]+\\)< [^>]* >"))
-          return ""
-        s = substr($0, RSTART, RLENGTH)
-        sub(/^[^<]*< /, "", s)
-        sub(/ >$/, "", s)
-        return s
-      }
+  radio_filter_messages '
       /\(element\): radio-segmentation,/ {
-        n = split(list("labels"), names, ", ")
+        n = labels(names)
         split(list("fractions"), share, ", ")
         line = ""
         # the three largest shares, largest first
@@ -207,36 +142,28 @@ print_segments () {
             if (!(i in used) && (best == 0 || share[i] + 0 > share[best] + 0))
               best = i
           used[best] = 1
-          gsub(/^"|"$/, "", names[best])
           line = line sprintf("  %s %.0f%%", names[best], 100 * share[best])
         }
         delete used
-        printf "frame %4d  t=%8.3f s%s  (%d classes)\n", field("frame"),
-          field("timestamp") / 1e9, line, n
+        printf "%s%s  (%d classes)\n", frame_time(), line, n
         fflush()
         count++
         next
-      }
-      /^WARNING: / {
-        sub(/^WARNING: from element \/GstPipeline:[^\/]*\//, "warning: ")
-        print
-        fflush()
       }
       END {
         if (count > 0)
           printf "%d frame(s) segmented\n", count
       }'
-  )
 }
 
 # -e: on Ctrl-C, drain the pipeline (end-of-stream) before stopping.
 gst-launch-1.0 -e -m \
-  "${source_desc[@]}" \
+  "${RADIO_SOURCE[@]}" \
   ! videoconvert \
   ! radio "${RADIO_PROPS[@]}" \
   ! radiosegment weights="$weights" labels="$labels" post-messages=true \
     "${segment_props[@]}" \
-  ! "${sink[@]}" \
+  ! "${RADIO_SINK[@]}" \
   | print_segments
 if $image; then
   echo "wrote $output"

@@ -51,46 +51,30 @@ case "$format" in
     exit 2
     ;;
 esac
-if [ -n "$file" ] && { [ ! -f "$file" ] || [ ! -r "$file" ]; }; then
-  echo "$(basename "$0"): cannot read the file '$file'" >&2
-  exit 1
-fi
-sink_opts=()
-if [ -n "${RADIOSINK_OPTS:-}" ]; then
-  read -r -a sink_opts <<< "$RADIOSINK_OPTS"
-fi
+radio_check_file "$file"
+# properties separated by spaces (none when it is unset or empty)
+read -r -a sink_opts <<< "${RADIOSINK_OPTS:-}"
 
 if [ -n "$file" ]; then
   radio_require decodebin gstreamer1.0-plugins-base \
     videoconvert gstreamer1.0-plugins-base
-  source_chain=(filesrc location="$file" ! decodebin)
 else
   radio_require videotestsrc gstreamer1.0-plugins-base \
     videoconvert gstreamer1.0-plugins-base
-  source_chain=(videotestsrc num-buffers=30 pattern=ball
-    ! "video/x-raw,width=320,height=240")
 fi
+radio_file_source "$file" 30 ball 320 240
 radio_setup
 mkdir -p "$out"
 
 # skip-missing=true: with RADIO_OPTS=interval=N, radio leaves the other
 # frames without features, and radiosink skips them instead of stopping.
 gst-launch-1.0 -e -m \
-  "${source_chain[@]}" \
+  "${RADIO_SOURCE[@]}" \
   ! videoconvert \
   ! radio "${RADIO_PROPS[@]}" \
   ! radiosink location="$location" format="$format" post-messages=true \
     skip-missing=true "${sink_opts[@]}" \
-  | (
-    trap '' INT
-    awk '
-      function field(name,   s) {
-        if (!match($0, name "=\\([a-z0-9]+\\)[^,;]*"))
-          return ""
-        s = substr($0, RSTART, RLENGTH)
-        sub(/^[^)]*\)/, "", s)
-        return s
-      }
+  | radio_filter_messages '
       /\(element\): radio-sink-file,/ {
         printf "wrote %s  (%d frame(s): %s..%s)\n", field("location"),
           field("frames"), field("first-frame"), field("last-frame")
@@ -99,12 +83,6 @@ gst-launch-1.0 -e -m \
         frames += field("frames")
         next
       }
-      /^WARNING: / {
-        sub(/^WARNING: from element \/GstPipeline:[^\/]*\//, "warning: ")
-        print
-        fflush()
-      }
       END {
         printf "%d file(s), %d frame(s)\n", files, frames
       }'
-  )

@@ -8,7 +8,8 @@
  * and a probe on fakesink's input prints, for each buffer, what its
  * GstRadioMeta holds: the model (whenever its id changes), the summary
  * length and L2 norm, the patch grid, the spatial vector at the centre of
- * the frame, and the adaptor outputs.
+ * the frame, the spatial features pooled over the middle of the frame
+ * (gst_radio_meta_pool_region), and the adaptor outputs.
  *
  * Build (with gst-radio installed, or PKG_CONFIG_PATH set to a build
  * tree's meson-uninstalled folder):
@@ -78,6 +79,17 @@ print_meta (Reader * reader, GstBuffer * buffer, const GstRadioMeta * meta)
     if (patch)
       g_print ("  centre cell (%u,%u) norm %.4f", (guint) gx, (guint) gy,
           l2_norm (patch, meta->embed_dim));
+  }
+
+  /* One embedding for a box (here the middle half of the frame), as for a
+   * detector's object: the cells under it averaged by covered area. */
+  if (meta->spatial) {
+    gfloat *box = g_new (gfloat, meta->embed_dim);
+    if (gst_radio_meta_pool_region (meta, NULL, g->frame_width / 4.0,
+            g->frame_height / 4.0, g->frame_width / 2.0,
+            g->frame_height / 2.0, box, meta->embed_dim) > 0)
+      g_print ("  centre box norm %.4f", l2_norm (box, meta->embed_dim));
+    g_free (box);
   }
 
   for (i = 0; i < meta->n_adaptors; i++) {

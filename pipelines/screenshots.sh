@@ -48,7 +48,7 @@ gst-launch-1.0 -q $(photo) ! radio "${RADIO_PROPS[@]}" \
   ! radiovis mode=side-by-side ! $(save "$out/radiovis.png")
 echo "wrote $out/radiovis.png"
 
-# radiosegment: a nearest-centroid head from the photo and its mask.
+# radiosegment: a linear (LDA) head from the photo and its mask.
 mkdir -p "$work/images" "$work/masks"
 cp "$data/coffee.png" "$work/images/coffee.png"
 cp "$data/coffee-mask.png" "$work/masks/coffee.png"

@@ -12,7 +12,17 @@
 #                  (recomputed from radio-embed's spatial features and the
 #                  masks), 100% pixel accuracy, and the head through
 #                  `radio ! radiosegment` reproduces the mask's cell counts.
-# Then every error path: a message naming the culprit and exit 1 or 2.
+#   lda heads      (--head lda, the default with --segment) in both modes
+#                  on the 64-dim demo adaptor: weights and biases equal the
+#                  LDA recomputed here from radio-embed's features (pooled
+#                  covariance, shrinkage, a Gauss-Jordan solve, nothing
+#                  shared with the tool's Cholesky); --shrinkage 1 is the
+#                  centroid head times D / trace (S); the metadata.
+#                  (The head math on vectors whose answer is known, e.g. a
+#                  nuisance direction that fools the centroid head, is in
+#                  test-linalg.c.)
+# Then every error path: a message naming the culprit and exit 1 or 2 (2
+# for bad options such as --shrinkage outside (0, 1]).
 #
 # Environment (set by meson): RADIO_MAKE_CLASSIFIER, RADIO_EMBED,
 # DEMO_MODEL, PYTHON, GST_LAUNCH (optional), GST_PLUGIN_PATH.
@@ -43,6 +53,16 @@ expect_error() {
   local rc=$?
   if [ "$rc" -ge 1 ] && [ "$rc" -le 2 ] && grep -q -- "$pattern" "$work/err"
   then pass "$name"
+  else fail "$name (exit $rc)"; cat "$work/err"; fi
+}
+
+# expect_usage NAME PATTERN CMD...: exit 2 (a bad option) with PATTERN on
+# stderr
+expect_usage() {
+  local name=$1 pattern=$2; shift 2
+  "$@" >"$work/out" 2>"$work/err"
+  local rc=$?
+  if [ "$rc" -eq 2 ] && grep -q -- "$pattern" "$work/err"; then pass "$name"
   else fail "$name (exit $rc)"; cat "$work/err"; fi
 }
 
@@ -172,14 +192,13 @@ def check_classify(head, feats, key, scoring, *classes):
         close(f'class {k} weights', w[k], want)
         close(f'class {k} bias', [b[1][k]], [bias])
 
-# head, features of images a and b (spatial [4, 4, D]), the mask rules
-def check_segment(head, feats):
-    w = rows(read_st(head)[0]['weight'])
-    b = read_st(head)[0]['bias'][1]
+# the labelled patches of images a and b (spatial [4, 4, D]) by class,
+# from the mask rules
+def seg_cells(feats, key='spatial'):
     f = read_st(feats)[0]
     cells = {0: [], 1: []}
     for i, img in enumerate('ab'):
-        sp = rows(f[f'{i}/spatial'])
+        sp = rows(f[f'{i}/{key}'])
         for r in range(4):
             for c in range(4):
                 if img == 'a':
@@ -191,10 +210,79 @@ def check_segment(head, feats):
                 if k is not None:
                     cells[k].append(sp[r * 4 + c])
     assert len(cells[0]) == 16 and len(cells[1]) == 12
+    return cells
+
+# head, features of images a and b, the mask rules
+def check_segment(head, feats):
+    w = rows(read_st(head)[0]['weight'])
+    b = read_st(head)[0]['bias'][1]
+    cells = seg_cells(feats)
     for k in (0, 1):
         mu = mean(cells[k])
         close(f'class {k} centroid', w[k], mu)
         close(f'class {k} bias', [b[k]], [-0.5 * norm(mu) ** 2])
+
+# A x = b by Gauss-Jordan elimination with partial pivoting
+def solve(a, b):
+    n = len(b)
+    m = [list(a[i]) + [b[i]] for i in range(n)]
+    for c in range(n):
+        p = max(range(c, n), key=lambda r: abs(m[r][c]))
+        m[c], m[p] = m[p], m[c]
+        for r in range(n):
+            if r != c and m[r][c] != 0:
+                f = m[r][c] / m[c][c]
+                m[r] = [x - f * y for x, y in zip(m[r], m[c])]
+    return [m[i][n] / m[i][i] for i in range(n)]
+
+# the LDA head of cells {class: [vectors]}: (weights, biases)
+def lda(cells, shrinkage):
+    a = float(shrinkage)
+    ks = sorted(cells)
+    d = len(cells[ks[0]][0])
+    n = sum(len(v) for v in cells.values())
+    means = {k: mean(cells[k]) for k in ks}
+    s = [[0.0] * d for _ in range(d)]
+    for k in ks:
+        for x in cells[k]:
+            dx = [p - q for p, q in zip(x, means[k])]
+            for r in range(d):
+                for c in range(d):
+                    s[r][c] += dx[r] * dx[c]
+    t = sum(s[i][i] for i in range(d)) / (n - len(ks)) / d
+    s = [[(1 - a) * s[r][c] / (n - len(ks)) + (a * t if r == c else 0)
+          for c in range(d)] for r in range(d)]
+    ws = [solve(s, means[k]) for k in ks]
+    return ws, [-0.5 * sum(p * q for p, q in zip(w, means[k]))
+                for w, k in zip(ws, ks)]
+
+def check_lda(head, cells, shrinkage):
+    w = rows(read_st(head)[0]['weight'])
+    b = read_st(head)[0]['bias'][1]
+    ws, bs = lda(cells, shrinkage)
+    for k in range(len(ws)):
+        close(f'class {k} lda weights', w[k], ws[k])
+    close('lda biases', b, bs)
+
+def check_lda_segment(head, feats, key, shrinkage):
+    check_lda(head, seg_cells(feats, key), shrinkage)
+
+def check_lda_classify(head, feats, key, shrinkage, *classes):
+    f = read_st(feats)[0]
+    cells = {}
+    for i, c in enumerate(classes):
+        cells.setdefault(int(c), []).append(f[f'{i}/{key}'][1])
+    check_lda(head, cells, shrinkage)
+
+# --shrinkage 1 head = centroid head times one positive factor
+def check_scaled(lda_head, centroid_head):
+    a, b = read_st(lda_head)[0], read_st(centroid_head)[0]
+    la = a['weight'][1] + a['bias'][1]
+    lb = b['weight'][1] + b['bias'][1]
+    f = la[0] / lb[0]
+    if not f > 0:
+        sys.exit(f'factor {f}')
+    close('lda with shrinkage 1 / centroid', la, [f * v for v in lb])
 
 globals()[sys.argv[1]](*sys.argv[2:])
 EOF
@@ -239,12 +327,14 @@ expect_ok "cosine prototypes match the features" fx check_classify \
   "${classes[@]}"
 
 expect_ok "classify, linear, adaptor" "$tool" -m "$model" --adaptor demo \
-  --scoring linear -o "$work/lin.safetensors" --labels "$work/lin-labels" \
+  --scoring linear --head centroid -o "$work/lin.safetensors" \
+  --labels "$work/lin-labels" \
   "$cls"
 expect_out "linear training accuracy 100%" "training accuracy: 100.0%"
 fx show "$work/lin.safetensors" >"$work/show"
 grep -q "^weight \[3, 64\]" "$work/show" \
   && grep -q "^meta source=adaptor.demo.summary$" "$work/show" \
+  && grep -q "^meta head=centroid$" "$work/show" \
   && [ -f "$work/lin-labels" ] && pass "adaptor head shape, source, --labels" \
   || { fail "adaptor head shape, source, --labels"; cat "$work/show"; }
 expect_ok "nearest-centroid head matches the features" fx check_classify \
@@ -252,9 +342,9 @@ expect_ok "nearest-centroid head matches the features" fx check_classify \
   adaptor.demo.summary linear "${classes[@]}"
 
 # ---- segment mode ------------------------------------------------------------
-expect_ok "segment" "$tool" --segment --masks "$seg/mask" \
-  --labels-in "$seg/classes.txt" -m "$model" -o "$work/seg.safetensors" \
-  "$seg/img"
+expect_ok "segment, centroid head" "$tool" --segment --head centroid \
+  --masks "$seg/mask" --labels-in "$seg/classes.txt" -m "$model" \
+  -o "$work/seg.safetensors" "$seg/img"
 expect_out "patches per class (ignored block left out)" \
   "class 1 'blue': 12 patches"
 expect_out "pixel accuracy 100% over the labelled pixels" \
@@ -267,6 +357,8 @@ grep -q "^weight \[2, 384\]" "$work/show" \
   && grep -q "^meta source=spatial$" "$work/show" \
   && grep -q "^meta scoring=linear$" "$work/show" \
   && grep -q "^meta patches_per_class=16,12$" "$work/show" \
+  && grep -q "^meta head=centroid$" "$work/show" \
+  && ! grep -q "^meta shrinkage" "$work/show" \
   && pass "segment head shapes and metadata" \
   || { fail "segment head shapes and metadata"; cat "$work/show"; }
 expect_ok "radio-embed of the segment images" "$RADIO_EMBED" -m "$model" \
@@ -301,6 +393,52 @@ if [ -n "${GST_LAUNCH:-}" ]; then
 else
   echo "# skipped the pipeline check: gst-launch-1.0 not found"
 fi
+
+# ---- lda heads ---------------------------------------------------------------
+expect_ok "segment, adaptor, default (lda) head" "$tool" --segment \
+  --masks "$seg/mask" --labels-in "$seg/classes.txt" -m "$model" -a demo \
+  -o "$work/seg-lda.safetensors" "$seg/img"
+expect_out "lda: the head is named" "lda head"
+expect_out "lda leave-one-out printed" \
+  "leave-one-out accuracy: .*(28/28 patches)"
+fx show "$work/seg-lda.safetensors" >"$work/show"
+grep -q "^meta head=lda$" "$work/show" \
+  && grep -q "^meta shrinkage=0.1$" "$work/show" \
+  && grep -q "^meta priors=uniform$" "$work/show" \
+  && pass "lda metadata" || { fail "lda metadata"; cat "$work/show"; }
+expect_ok "radio-embed of the segment images, adaptor" "$RADIO_EMBED" \
+  -m "$model" --backend cpu --adaptor demo -q \
+  -o "$work/seg-demo-feats.safetensors" "$seg/img/a.ppm" "$seg/img/b.ppm"
+expect_ok "segment lda head matches the features" fx check_lda_segment \
+  "$work/seg-lda.safetensors" "$work/seg-demo-feats.safetensors" \
+  adaptor.demo.spatial 0.1
+expect_ok "segment lda, --shrinkage 0.5" "$tool" --segment --shrinkage 0.5 \
+  --masks "$seg/mask" --labels-in "$seg/classes.txt" -m "$model" -a demo \
+  -q -o "$work/seg-lda5.safetensors" "$seg/img"
+expect_ok "segment lda head, shrinkage 0.5, matches the features" \
+  fx check_lda_segment "$work/seg-lda5.safetensors" \
+  "$work/seg-demo-feats.safetensors" adaptor.demo.spatial 0.5
+expect_ok "segment lda, --shrinkage 1" "$tool" --segment --shrinkage 1 \
+  --masks "$seg/mask" --labels-in "$seg/classes.txt" -m "$model" -q \
+  -o "$work/seg-lda1.safetensors" "$seg/img"
+expect_ok "--shrinkage 1 is the centroid head scaled" fx check_scaled \
+  "$work/seg-lda1.safetensors" "$work/seg.safetensors"
+expect_ok "classify, linear, default (lda) head" "$tool" -m "$model" \
+  --adaptor demo --scoring linear --shrinkage 0.3 \
+  -o "$work/cls-lda.safetensors" "$cls"
+expect_out "classify lda training accuracy 100%" \
+  "training accuracy: 100.0% (9/9 images)"
+expect_ok "classify lda head matches the features" fx check_lda_classify \
+  "$work/cls-lda.safetensors" "$work/cls-feats.safetensors" \
+  adaptor.demo.summary 0.3 "${classes[@]}"
+fx show "$work/cls-lda.safetensors" >"$work/show"
+grep -q "^meta head=lda$" "$work/show" \
+  && grep -q "^meta shrinkage=0.3$" "$work/show" \
+  && pass "classify lda metadata" \
+  || { fail "classify lda metadata"; cat "$work/show"; }
+fx show "$work/cos.safetensors" | grep -q "^meta head=" \
+  && fail "a cosine head has no head metadata" \
+  || pass "a cosine head has no head metadata"
 
 # ---- errors ------------------------------------------------------------------
 mkdir -p "$work/empty" "$work/empty-class/a" "$work/bad/x" "$work/flat/x"
@@ -338,6 +476,34 @@ expect_error "--segment without masks" "--masks" \
 expect_error "--segment with cosine" "cosine does not apply" \
   "$tool" --segment --masks "$seg/mask" --labels-in "$seg/classes.txt" \
   --scoring cosine -m "$model" -o "$work/e.safetensors" "$seg/img"
+
+segopts=(--segment --masks "$seg/mask" --labels-in "$seg/classes.txt" \
+  -m "$model" -o "$work/opt.safetensors")
+for a in 0 -0.5 1.5 nan; do
+  expect_usage "--shrinkage $a" "shrinkage must be in (0, 1\]" \
+    "$tool" "${segopts[@]}" --shrinkage "$a" "$seg/img"
+done
+expect_usage "--shrinkage not a number" \
+  "shrinkage must be in (0, 1\], not 'much'" \
+  "$tool" "${segopts[@]}" --shrinkage much "$seg/img"
+expect_usage "unknown --head" "centroid or lda" \
+  "$tool" "${segopts[@]}" --head svm "$seg/img"
+expect_usage "--shrinkage with the centroid head" "go with --head lda" \
+  "$tool" "${segopts[@]}" --head centroid --shrinkage 0.2 "$seg/img"
+expect_usage "--head with cosine scoring" "go with linear scoring" \
+  "$tool" -m "$model" --head lda -o "$work/opt.safetensors" "$cls"
+# two classes of two identical images each: no within-class spread
+mkdir -p "$work/same/a" "$work/same/b"
+for i in 1 2; do
+  cp "$cls/red/0.ppm" "$work/same/a/$i.ppm"
+  cp "$cls/blue/0.ppm" "$work/same/b/$i.ppm"
+done
+expect_error "lda without within-class spread" \
+  "LDA head (--head centroid needs no covariance): .*not positive definite" \
+  "$tool" -m "$model" --scoring linear -o "$work/opt.safetensors" \
+  "$work/same"
+[ ! -e "$work/opt.safetensors" ] && pass "no head written on bad options" \
+  || fail "no head written on bad options"
 
 # segment mode: one image at a time against a broken mask
 segcase() { # NAME PATTERN IMAGE MASK [CLASSES]

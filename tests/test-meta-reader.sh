@@ -93,7 +93,7 @@ head -n 1 "$work/out" | grep -Eq \
 number='[0-9]+\.[0-9]{4}'
 for ((i = 0; i < frames; i++)); do
   line=$(sed -n "$((i + 2))p" "$work/out")
-  echo "$line" | grep -Eq "^frame $i  t=[0-9.]+ s  summary $summary_length norm $number  grid $grid  centre cell \\($centre_cell\\) norm $number  adaptors demo \\(summary 64, spatial ${grid}x64\\)$" \
+  echo "$line" | grep -Eq "^frame $i  t=[0-9.]+ s  summary $summary_length norm $number  grid $grid  centre cell \\($centre_cell\\) norm $number  centre box norm $number  adaptors demo \\(summary 64, spatial ${grid}x64\\)$" \
     || fail "unexpected frame line: $line"
   # Random weights still give non-zero features.
   if echo "$line" | grep -q ' norm 0\.0000'; then

@@ -11,7 +11,8 @@
  *
  * The head is two files, as written by `radio-make-classifier`:
  * `weights`, a safetensors file with `weight` [K, C] and an optional
- * `bias` [K], and `labels`, a text file with one class name per line.
+ * `bias` [K], and `labels`, a text file with one class name per line
+ * (by default the weights file with .txt in place of .safetensors).
  * Scores are softmax(logits / temperature) over the K classes, the logits
  * being w_k . x + b_k (scoring=linear) or cos(w_k, x) + b_k
  * (scoring=cosine).
@@ -36,9 +37,8 @@
 #include <math.h>
 #include <string.h>
 
+#include "gstradiohead.h"
 #include "gstradiotext.h"
-#include "radio-error.h"
-#include "radio-head.h"
 
 GST_DEBUG_CATEGORY_STATIC (gst_radioclassify_debug);
 #define GST_CAT_DEFAULT gst_radioclassify_debug
@@ -110,8 +110,7 @@ struct _GstRadioClassify {
   guint64 frame_count;
   gboolean warned_no_meta;
   gboolean warned_not_finite;
-  gboolean warned_model;
-  gchar *checked_source; /* the source the head's metadata was checked for */
+  GstRadioHeadChecks checks;
 };
 
 #define gst_radioclassify_parent_class parent_class
@@ -179,7 +178,8 @@ gst_radioclassify_class_init (GstRadioClassifyClass *klass)
   g_object_class_install_property (gobject_class, PROP_LABELS,
       g_param_spec_string ("labels", "Labels",
           "Text file with one class name per line, as many as `weight` has "
-          "rows.  Only changes while the element is stopped",
+          "rows.  Unset: the weights file with .txt instead of "
+          ".safetensors.  Only changes while the element is stopped",
           NULL, rw));
   g_object_class_install_property (gobject_class, PROP_SOURCE,
       g_param_spec_string ("source", "Source",
@@ -269,32 +269,11 @@ gst_radioclassify_finalize (GObject *object)
   g_free (self->weights_path);
   g_free (self->labels_path);
   g_free (self->source);
+  gst_radio_head_checks_reset (&self->checks);
   G_OBJECT_CLASS (parent_class)->finalize (object);
 }
 
 /* ---- properties ---------------------------------------------------------- */
-
-/* The head files are read in start(): a change while running would not
- * take effect, so it is refused out loud. */
-static void
-set_path (
-    GstRadioClassify *self, gchar **field, const gchar *name, const gchar *path)
-{
-  gboolean running;
-
-  GST_OBJECT_LOCK (self);
-  running = self->head != NULL;
-  if (!running) {
-    g_free (*field);
-    *field = g_strdup (path);
-  }
-  GST_OBJECT_UNLOCK (self);
-  if (running)
-    GST_ELEMENT_WARNING (self, RESOURCE, SETTINGS,
-        ("The classifier cannot change while the element is running; "
-         "keeping the loaded one."),
-        ("set %s=%s in the READY or NULL state", name, path ? path : "(none)"));
-}
 
 static void
 gst_radioclassify_set_property (
@@ -304,11 +283,10 @@ gst_radioclassify_set_property (
 
   switch (prop_id) {
     case PROP_WEIGHTS:
-      set_path (
-          self, &self->weights_path, "weights", g_value_get_string (value));
-      return;
     case PROP_LABELS:
-      set_path (self, &self->labels_path, "labels", g_value_get_string (value));
+      gst_radio_head_set_file (GST_ELEMENT (self), "classifier", &self->head,
+          prop_id == PROP_WEIGHTS ? &self->weights_path : &self->labels_path,
+          pspec->name, g_value_get_string (value));
       return;
     default:
       break;
@@ -391,38 +369,12 @@ gst_radioclassify_get_property (
 
 /* ---- loading ------------------------------------------------------------- */
 
-static void
-post_load_error (GstRadioClassify *self, const gchar *weights,
-    const gchar *labels, const GError *error)
-{
-  if (error->code == RADIO_ERROR_IO) {
-    const gchar *missing = !g_file_test (weights, G_FILE_TEST_EXISTS)  ? weights
-                           : !g_file_test (labels, G_FILE_TEST_EXISTS) ? labels
-                                                                       : NULL;
-    if (missing)
-      GST_ELEMENT_ERROR (self, RESOURCE, NOT_FOUND,
-          ("Classifier file '%s' not found: %s", missing, error->message),
-          (NULL));
-    else
-      GST_ELEMENT_ERROR (self, RESOURCE, OPEN_READ,
-          ("Cannot read the classifier '%s' (labels '%s'): %s", weights, labels,
-              error->message),
-          (NULL));
-  } else {
-    GST_ELEMENT_ERROR (self, RESOURCE, READ,
-        ("Invalid classifier '%s' (labels '%s'): %s", weights, labels,
-            error->message),
-        (NULL));
-  }
-}
-
 static gboolean
 gst_radioclassify_start (GstBaseTransform *trans)
 {
   GstRadioClassify *self = GST_RADIOCLASSIFY (trans);
   g_autofree gchar *weights = NULL;
   g_autofree gchar *labels = NULL;
-  g_autoptr (GError) error = NULL;
   RadioHead *head;
   guint k;
 
@@ -431,18 +383,10 @@ gst_radioclassify_start (GstBaseTransform *trans)
   labels = g_strdup (self->labels_path);
   GST_OBJECT_UNLOCK (self);
 
-  if (!weights || !weights[0] || !labels || !labels[0]) {
-    GST_ELEMENT_ERROR (self, RESOURCE, NOT_FOUND,
-        ("No classifier: set both the weights and the labels properties"),
-        ("weights=%s labels=%s", weights ? weights : "(none)",
-            labels ? labels : "(none)"));
+  head = gst_radio_head_load_for (
+      GST_ELEMENT (self), "classifier", weights, labels);
+  if (!head)
     return FALSE;
-  }
-  head = radio_head_load (weights, labels, &error);
-  if (!head) {
-    post_load_error (self, weights, labels, error);
-    return FALSE;
-  }
   k = head->n_classes;
   self->probabilities = g_new (gfloat, k);
   self->ids = g_new (guint, k);
@@ -451,16 +395,12 @@ gst_radioclassify_start (GstBaseTransform *trans)
   self->frame_count = 0;
   self->warned_no_meta = FALSE;
   self->warned_not_finite = FALSE;
-  self->warned_model = FALSE;
-  g_clear_pointer (&self->checked_source, g_free);
+  gst_radio_head_checks_reset (&self->checks);
 
   GST_OBJECT_LOCK (self);
   self->head = head;
   GST_OBJECT_UNLOCK (self);
   g_object_notify (G_OBJECT (self), "n-classes");
-  GST_INFO_OBJECT (self, "loaded %s: %u classes of %u channels (source %s)",
-      weights, head->n_classes, head->dim,
-      head->source ? head->source : "unknown");
   return TRUE;
 }
 
@@ -479,7 +419,7 @@ gst_radioclassify_stop (GstBaseTransform *trans)
   g_clear_pointer (&self->ids, g_free);
   g_clear_pointer (&self->top_scores, g_free);
   g_clear_pointer (&self->top_labels, g_free);
-  g_clear_pointer (&self->checked_source, g_free);
+  gst_radio_head_checks_reset (&self->checks);
   return TRUE;
 }
 
@@ -537,10 +477,10 @@ select_features (GstRadioClassify *self, const GstRadioMeta *meta,
   *length = token < 0 ? total : token_dim;
   if (*length != dim) {
     /* Say which choice would fit, if one does. */
-    const gchar *hint
-        = dim == total       ? " (set summary-token=-1)"
-          : dim == token_dim ? " (set summary-token to a token index)"
-                             : "";
+    const gchar *hint = dim == total ? " (set summary-token=-1)"
+                        : dim == token_dim
+                            ? " (set summary-token to a token index)"
+                            : "";
     if (token < 0 && n_tokens == 1)
       GST_ELEMENT_ERROR (self, STREAM, FORMAT,
           ("The classifier expects %u features but the summary has %u", dim,
@@ -561,37 +501,6 @@ select_features (GstRadioClassify *self, const GstRadioMeta *meta,
     return NULL;
   }
   return token < 0 ? summary : summary + (gsize)token * token_dim;
-}
-
-/* Warns once when the head's file says it was made for other features
- * (another model, or another source) than those it gets. */
-static void
-check_provenance (
-    GstRadioClassify *self, const GstRadioMeta *meta, const gchar *adaptor)
-{
-  const RadioHead *head = self->head;
-  g_autofree gchar *expected
-      = adaptor ? g_strdup_printf ("adaptor.%s.summary", adaptor)
-                : g_strdup ("summary");
-
-  if (!self->warned_model && head->model_id && head->model_id[0]
-      && meta->model_id && g_strcmp0 (head->model_id, meta->model_id) != 0) {
-    self->warned_model = TRUE;
-    GST_ELEMENT_WARNING (self, STREAM, FORMAT,
-        ("The classifier was made for another model than the one that "
-         "computed these features: its scores may mean nothing"),
-        ("classifier model_id %s, frames model_id %s (%s)", head->model_id,
-            meta->model_id, meta->model_version ? meta->model_version : "?"));
-  }
-  if (g_strcmp0 (self->checked_source, expected) == 0)
-    return;
-  g_free (self->checked_source);
-  self->checked_source = g_strdup (expected);
-  if (head->source && !g_str_has_prefix (head->source, expected))
-    GST_ELEMENT_WARNING (self, STREAM, FORMAT,
-        ("The classifier was made from '%s' features but classifies '%s'",
-            head->source, expected),
-        ("set the source property to match the classifier"));
 }
 
 static void
@@ -679,6 +588,7 @@ gst_radioclassify_transform_ip (GstBaseTransform *trans, GstBuffer *buf)
   const RadioHead *head = self->head;
   g_autofree gchar *source = NULL;
   g_autofree gchar *name = NULL;
+  g_autofree gchar *features = NULL; /* "adaptor.NAME.summary" */
   const gchar *adaptor;
   GstRadioMeta *meta;
   RadioHeadScoring scoring;
@@ -728,7 +638,11 @@ gst_radioclassify_transform_ip (GstBaseTransform *trans, GstBuffer *buf)
   x = select_features (self, meta, adaptor, token, &length);
   if (!x)
     return GST_FLOW_ERROR;
-  check_provenance (self, meta, adaptor);
+  if (adaptor)
+    features = g_strdup_printf ("adaptor.%s.summary", adaptor);
+  gst_radio_head_check (&self->checks, GST_ELEMENT (self), "classifier", head,
+      meta, features ? features : "summary",
+      scoring == RADIO_HEAD_SCORING_COSINE ? "cosine" : "linear");
 
   radio_head_logits (head, scoring, x, self->probabilities);
   if (!all_finite (self->probabilities, head->n_classes)) {

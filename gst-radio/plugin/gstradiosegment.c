@@ -44,9 +44,8 @@
 #include <gst/radio/radioresultmeta.h>
 #include <string.h>
 
+#include "gstradiohead.h"
 #include "gstradiopaint.h"
-#include "radio-error.h"
-#include "radio-head.h"
 
 GST_DEBUG_CATEGORY_STATIC (gst_radiosegment_debug);
 #define GST_CAT_DEFAULT gst_radiosegment_debug
@@ -92,7 +91,8 @@ struct _GstRadioSegment {
 
   /* streaming thread */
   guint64 frame_count;
-  gboolean warned_no_meta, warned_source, warned_model;
+  gboolean warned_no_meta;
+  GstRadioHeadChecks checks;
   gsize n_cells;    /* cells the arrays below hold */
   guint16 *classes; /* [cells] */
   gfloat *scores;   /* [cells] */
@@ -219,32 +219,11 @@ gst_radiosegment_finalize (GObject *object)
   g_free (self->labels);
   g_free (self->source);
   radio_head_free (self->head);
+  gst_radio_head_checks_reset (&self->checks);
   G_OBJECT_CLASS (parent_class)->finalize (object);
 }
 
 /* ---- properties ---------------------------------------------------------- */
-
-/* weights and labels: refused while a head is loaded. */
-static void
-set_file (GstRadioSegment *self, gchar **field, const GValue *value,
-    const gchar *name)
-{
-  gboolean running;
-
-  GST_OBJECT_LOCK (self);
-  running = self->head != NULL;
-  if (!running) {
-    g_free (*field);
-    *field = g_value_dup_string (value);
-  }
-  GST_OBJECT_UNLOCK (self);
-  if (running)
-    GST_ELEMENT_WARNING (self, RESOURCE, SETTINGS,
-        ("The %s file cannot change while the element is running; keeping "
-         "the loaded head.",
-            name),
-        ("set %s in the READY or NULL state", name));
-}
 
 static void
 gst_radiosegment_set_property (
@@ -252,12 +231,10 @@ gst_radiosegment_set_property (
 {
   GstRadioSegment *self = GST_RADIOSEGMENT (object);
 
-  if (prop_id == PROP_WEIGHTS) {
-    set_file (self, &self->weights, value, "weights");
-    return;
-  }
-  if (prop_id == PROP_LABELS) {
-    set_file (self, &self->labels, value, "labels");
+  if (prop_id == PROP_WEIGHTS || prop_id == PROP_LABELS) {
+    gst_radio_head_set_file (GST_ELEMENT (self), "segmentation head",
+        &self->head, prop_id == PROP_WEIGHTS ? &self->weights : &self->labels,
+        pspec->name, g_value_get_string (value));
     return;
   }
   GST_OBJECT_LOCK (self);
@@ -265,7 +242,6 @@ gst_radiosegment_set_property (
     case PROP_SOURCE:
       g_free (self->source);
       self->source = g_value_dup_string (value);
-      self->warned_source = FALSE;
       break;
     case PROP_ALPHA:
       self->alpha = g_value_get_double (value);
@@ -327,46 +303,12 @@ gst_radiosegment_get_property (
 
 /* ---- start / stop -------------------------------------------------------- */
 
-/* The labels file that goes with a weights file by default. */
-static gchar *
-default_labels (const gchar *weights)
-{
-  if (g_str_has_suffix (weights, ".safetensors"))
-    return g_strdup_printf (
-        "%.*s.txt", (int)(strlen (weights) - strlen (".safetensors")), weights);
-  return g_strconcat (weights, ".txt", NULL);
-}
-
-static void
-post_load_error (GstRadioSegment *self, const gchar *weights,
-    const gchar *labels, GError *error)
-{
-  const gchar *missing = !g_file_test (weights, G_FILE_TEST_EXISTS)  ? weights
-                         : !g_file_test (labels, G_FILE_TEST_EXISTS) ? labels
-                                                                     : NULL;
-
-  if (error->code == RADIO_ERROR_IO && missing)
-    GST_ELEMENT_ERROR (self, RESOURCE, NOT_FOUND,
-        ("Segmentation head file '%s' not found: %s", missing, error->message),
-        (NULL));
-  else if (error->code == RADIO_ERROR_IO)
-    GST_ELEMENT_ERROR (self, RESOURCE, OPEN_READ,
-        ("Cannot read the segmentation head '%s': %s", weights, error->message),
-        (NULL));
-  else
-    GST_ELEMENT_ERROR (self, RESOURCE, READ,
-        ("Invalid segmentation head '%s' / '%s': %s", weights, labels,
-            error->message),
-        (NULL));
-}
-
 static gboolean
 gst_radiosegment_start (GstBaseTransform *trans)
 {
   GstRadioSegment *self = GST_RADIOSEGMENT (trans);
   g_autofree gchar *weights = NULL;
   g_autofree gchar *labels = NULL;
-  g_autoptr (GError) error = NULL;
   RadioHead *head;
 
   GST_OBJECT_LOCK (self);
@@ -374,21 +316,10 @@ gst_radiosegment_start (GstBaseTransform *trans)
   labels = g_strdup (self->labels);
   GST_OBJECT_UNLOCK (self);
 
-  if (!weights || !weights[0]) {
-    GST_ELEMENT_ERROR (self, RESOURCE, NOT_FOUND,
-        ("No segmentation head: set the weights property"),
-        ("make one with radio-make-classifier --segment"));
+  head = gst_radio_head_load_for (
+      GST_ELEMENT (self), "segmentation head", weights, labels);
+  if (!head)
     return FALSE;
-  }
-  if (!labels || !labels[0]) {
-    g_free (labels);
-    labels = default_labels (weights);
-  }
-  head = radio_head_load (weights, labels, &error);
-  if (!head) {
-    post_load_error (self, weights, labels, error);
-    return FALSE;
-  }
   if (head->n_classes > G_MAXUINT16 + 1u) {
     GST_ELEMENT_ERROR (self, RESOURCE, READ,
         ("Segmentation head '%s' has %u classes; at most %u are supported",
@@ -401,11 +332,9 @@ gst_radiosegment_start (GstBaseTransform *trans)
   self->head = head;
   GST_OBJECT_UNLOCK (self);
   self->frame_count = 0;
-  self->warned_no_meta = self->warned_source = self->warned_model = FALSE;
+  self->warned_no_meta = FALSE;
+  gst_radio_head_checks_reset (&self->checks);
   g_object_notify (G_OBJECT (self), "n-classes");
-  GST_INFO_OBJECT (self, "head %s: %u classes x %u channels (source %s)",
-      weights, head->n_classes, head->dim,
-      head->source ? head->source : "not recorded");
   return TRUE;
 }
 
@@ -428,6 +357,7 @@ gst_radiosegment_stop (GstBaseTransform *trans)
   g_clear_pointer (&self->mix, g_free);
   self->n_cells = self->n_pixels = 0;
   gst_radio_grid_sampler_clear (&self->sampler);
+  gst_radio_head_checks_reset (&self->checks);
   return TRUE;
 }
 
@@ -621,40 +551,12 @@ post_segmentation (GstRadioSegment *self, GstBuffer *buf, guint64 frame,
 
 /* ---- per frame ----------------------------------------------------------- */
 
-/* Warnings that the head and the features may not belong together. */
-static void
-check_provenance (
-    GstRadioSegment *self, const GstRadioMeta *meta, const gchar *source)
-{
-  const RadioHead *head = self->head;
-  g_autofree gchar *want = source && source[0]
-                               ? g_strdup_printf ("adaptor.%s.spatial", source)
-                               : g_strdup ("spatial");
-
-  if (!self->warned_source && head->source && strcmp (head->source, want)) {
-    self->warned_source = TRUE;
-    GST_ELEMENT_WARNING (self, STREAM, FORMAT,
-        ("The head was made from \"%s\" features but classifies \"%s\"",
-            head->source, want),
-        ("set source= to match the head, or make the head from the same "
-         "features"));
-  }
-  if (!self->warned_model && head->model_id && head->model_id[0]
-      && meta->model_id && strcmp (head->model_id, meta->model_id)) {
-    self->warned_model = TRUE;
-    GST_ELEMENT_WARNING (self, STREAM, FORMAT,
-        ("The head was made with another model than the one that computed "
-         "the features"),
-        ("head model_id %s, features model_id %s", head->model_id,
-            meta->model_id));
-  }
-}
-
 static GstFlowReturn
 gst_radiosegment_transform_ip (GstBaseTransform *trans, GstBuffer *buf)
 {
   GstRadioSegment *self = GST_RADIOSEGMENT (trans);
   g_autofree gchar *source = NULL;
+  g_autofree gchar *features = NULL; /* "adaptor.NAME.spatial" */
   const GstRadioMeta *meta;
   const gfloat *spatial;
   GstRadioGeometry g;
@@ -706,7 +608,11 @@ gst_radiosegment_transform_ip (GstBaseTransform *trans, GstBuffer *buf)
         ("make the head from the same model and source"));
     return GST_FLOW_ERROR;
   }
-  check_provenance (self, meta, source);
+  if (source && source[0])
+    features = g_strdup_printf ("adaptor.%s.spatial", source);
+  /* radio-make-classifier --segment makes linear heads only */
+  gst_radio_head_check (&self->checks, GST_ELEMENT (self), "segmentation head",
+      self->head, meta, features ? features : "spatial", "linear");
 
   ensure_cells (self, (gsize)width * height, self->head->n_classes);
   classify_cells (self, spatial, (gsize)width * height);

@@ -19,14 +19,13 @@
  * several streams or runs share colours.  The maths is in radio-pca.c.
  *
  * Buffers without features (no GstRadioMeta, as with `radio interval=N`,
- * or not the chosen `source`) are painted with the colours of the last
- * frame that had them (`hold`), so the picture does not flicker, until the
- * frame size or format changes, a flush or a restart; with hold=false, or
- * before the first features, they pass through untouched and the element
- * warns once.  In overlay and
- * features modes the buffers keep their GstRadioMeta; the side-by-side
- * picture is a new buffer without it (its frame is not the one the
- * features describe).
+ * or not the chosen `source`) get the colours of the last frame that had
+ * them (`hold`), so the picture does not flicker, until the frame size or
+ * format changes, a flush or a restart; with hold=false, or before the
+ * first features, they pass through untouched and the element warns once.
+ * In overlay and features modes the buffers keep their GstRadioMeta; the
+ * side-by-side picture is a new buffer without it (its frame is not the
+ * one the features describe).
  *
  * ## Example launch line
  * |[
@@ -104,7 +103,7 @@ struct _GstRadioVis {
   guint64 n_updates;     /* frames folded into pca */
   gboolean saved;        /* pca unchanged since it was written */
   gboolean warned_missing, warned_model;
-  gboolean seen_features; /* since start: hold makes warnings needless */
+  gboolean seen_features;  /* since start: hold makes warnings needless */
   GstRadioVisHold picture; /* of the last frame with features */
 };
 
@@ -631,8 +630,8 @@ gst_radiovis_set_info (GstVideoFilter *filter, GstCaps *incaps,
   }
   /* The held colours stay only while the frames they were drawn for do
    * (a renegotiation of the output alone, side-by-side, keeps them). */
-  if (!gst_radiovis_hold_fits (&self->picture, in_w,
-          GST_VIDEO_INFO_HEIGHT (in_info))
+  if (!gst_radiovis_hold_fits (
+          &self->picture, in_w, GST_VIDEO_INFO_HEIGHT (in_info))
       || GST_VIDEO_INFO_FORMAT (in_info) != self->picture.format)
     self->picture.valid = FALSE;
   GST_OBJECT_LOCK (self);
@@ -683,10 +682,10 @@ warn_missing (GstRadioVis *self, const GstRadioMeta *meta, const gchar *source)
     GST_ELEMENT_WARNING (self, STREAM, FORMAT,
         ("Frames carry RADIO features without a usable geometry: "
          "passing them through"),
-        ("grid %ux%u, scale %g x %g, offset %g, %g",
-            meta->geometry.grid_width, meta->geometry.grid_height,
-            meta->geometry.scale_x, meta->geometry.scale_y,
-            meta->geometry.offset_x, meta->geometry.offset_y));
+        ("grid %ux%u, scale %g x %g, offset %g, %g", meta->geometry.grid_width,
+            meta->geometry.grid_height, meta->geometry.scale_x,
+            meta->geometry.scale_y, meta->geometry.offset_x,
+            meta->geometry.offset_y));
   else
     GST_ELEMENT_WARNING (self, STREAM, FORMAT,
         ("Frames carry no spatial features for source '%s': passing "
@@ -724,6 +723,7 @@ paint_features (GstRadioVis *self, GstBuffer *inbuf, GstVideoFrame *frame,
   if (meta && geometry_usable (&meta->geometry))
     spatial = gst_radio_meta_get_spatial (meta, source, &gh, &gw, &dim);
   if (!spatial || gh == 0 || gw == 0 || dim == 0) {
+    /* only on frames of the held size: it paints exactly that area */
     if (hold && gst_radiovis_hold_fits (&self->picture, width, height)) {
       gst_radiovis_hold_paint (&self->picture, frame, x, alpha, smooth);
       return GST_FLOW_OK;

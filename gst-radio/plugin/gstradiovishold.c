@@ -43,8 +43,8 @@ gst_radiovis_hold_paint (GstRadioVisHold *hold, GstVideoFrame *frame, guint x,
     gdouble alpha, gboolean smooth)
 {
   g_return_if_fail (hold->valid);
-  hold->rgb
-      = grow (hold->rgb, &hold->rgb_size, (gsize)hold->width * hold->height * 3);
+  hold->rgb = grow (
+      hold->rgb, &hold->rgb_size, (gsize)hold->width * hold->height * 3);
   gst_radio_grid_sampler_setup (&hold->sampler, hold->width, hold->height,
       &hold->geometry, hold->grid_width, hold->grid_height);
   gst_radio_grid_sampler_upsample_rgb (

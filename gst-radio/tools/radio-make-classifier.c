@@ -2,15 +2,33 @@
  * images, for radioclassify and radiosegment.
  *
  *   radio-make-classifier --model DIR [--adaptor NAME]
- *       [--scoring cosine|linear] [--size WxH] [--backend cpu|cuda|auto]
+ *       [--scoring cosine|linear] [--head centroid|lda [--shrinkage A]
+ *       [--priors]] [--size WxH] [--backend cpu|cuda|auto]
  *       [--skip-bad] --output HEAD.safetensors [--labels LABELS.txt]
  *       IMAGES_DIR
  *
  * Classify mode: one class per subfolder of IMAGES_DIR (label = folder
  * name, classes sorted by name), one summary vector per image.  cosine:
- * w_k = normalise (mean of the L2-normalised summaries), b_k = 0; linear:
- * the nearest-centroid head w_k = mu_k, b_k = -|mu_k|^2 / 2, for which
- * argmax_k (w_k . x + b_k) = argmin_k |x - mu_k|.
+ * w_k = normalise (mean of the L2-normalised summaries), b_k = 0; linear
+ * scoring takes one of two heads (--head):
+ *   centroid  w_k = mu_k, b_k = -|mu_k|^2 / 2, for which argmax_k (w_k . x
+ *             + b_k) = argmin_k |x - mu_k|: Euclidean distance, which a few
+ *             high-variance feature directions dominate;
+ *   lda       linear discriminant analysis (radio-linalg.h): S the pooled
+ *             within-class covariance, S' = (1 - A) S + A (trace (S) / D) I
+ *             with A = --shrinkage (default 0.1), w_k = S'^-1 mu_k, b_k =
+ *             -1/2 mu_k . S'^-1 mu_k: the distance is measured in units of
+ *             the within-class spread of each direction.  --priors adds
+ *             log (n_k / N) to b_k; the default is uniform priors, because
+ *             the training counts (images per folder, patches per class)
+ *             say how much was collected or how large a class is in the
+ *             training pictures, not how often it appears in new ones; on
+ *             coffee.png priors gained leave-one-out patches only in the
+ *             largest class (table) and lost some in every other one.
+ * Both heads are plain linear heads: the elements score them alike.  lda
+ * is the default: on pipelines/data/coffee.png it took leave-one-out
+ * accuracy from 51% to 77% on patches (--segment) and from 45% to 86% on
+ * 32x32 crops (classify mode); see the README.
  *
  *   radio-make-classifier --segment --masks MASK_DIR --labels-in CLASSES.txt
  *       --model DIR [--adaptor NAME] ... --output HEAD.safetensors IMAGES_DIR
@@ -20,14 +38,20 @@
  * ignore.  Each patch of the spatial grid takes the majority class of the
  * mask pixels it covers (the pixel centres that fall in it under the same
  * stretch the model input uses); patches that are mostly ignore are left
- * out.  The head is the nearest-centroid head of the patch features.
+ * out.  The head is made from the patch features as in classify mode's
+ * linear scoring.
  *
  * It prints the images (or patches) per class and the accuracy of the
  * head on the data it was made from: training accuracy and leave-one-out
- * accuracy (each vector scored against prototypes made without it), and
- * in segment mode the share of labelled mask pixels whose cell gets their
- * class.  For that both modes keep every image's features in memory (D
- * floats per image, cells x D floats in segment mode). */
+ * accuracy (each vector scored against prototypes made without it; for
+ * lda the vector leaves its class mean and its own term of the pooled
+ * scatter, exactly, by a Sherman-Morrison update, while the shrinkage
+ * target trace (S) / D and the divisor N - K stay those of all N vectors,
+ * a change of O(1/N) that is left out), and in segment mode the share of
+ * labelled mask pixels whose cell gets their class.  For that both modes
+ * keep every image's features in memory (D floats per image, cells x D
+ * floats in segment mode); lda adds two D x D doubles (21 MB for D =
+ * 1152) and O(D^3) work for the factorisation. */
 #include <glib.h>
 #include <glib/gstdio.h>
 #include <locale.h>
@@ -38,17 +62,28 @@
 #include "radio-error.h"
 #include "radio-head.h"
 #include "radio-image.h"
+#include "radio-linalg.h"
 #include "radio-model-cache.h"
 #include "radio-runner.h"
 #include "radio-tool-util.h"
 
 #define PROG "radio-make-classifier"
 #define MASK_IGNORE 255
+#define DEFAULT_SHRINKAGE 0.1
+
+typedef enum {
+  HEAD_CENTROID,
+  HEAD_LDA,
+} HeadKind;
 
 typedef struct {
   char *model;
   char *adaptor;
   char *scoring;
+  char *head;
+  char *shrinkage_text; /* --shrinkage as given, or NULL */
+  gdouble shrinkage;
+  gboolean priors;
   char *size;
   char *backend;
   char *output;
@@ -536,15 +571,16 @@ predict (const RadioHead *head, RadioHeadScoring scoring, const float *x,
   return best;
 }
 
-/* Training-set and leave-one-out accuracy over the feature vectors: the
- * latter takes each vector out of its class's prototype before scoring
- * it (classes of one vector cannot be left out; those are not counted). */
-static void
-report_accuracy (RadioHead *head, RadioHeadScoring scoring,
-    const Training *t, const gdouble *sums, const char *what)
+/* Leave-one-out for the centroid and cosine heads: each vector leaves its
+ * class's prototype before it is scored (classes of one vector cannot be
+ * left out; those are not counted).  Returns the right ones, the counted
+ * ones in *n_out. */
+static guint
+centroid_loo (RadioHead *head, RadioHeadScoring scoring, const Training *t,
+    const gdouble *sums, guint *n_out)
 {
   guint D = t->dim, K = head->n_classes, N = t->classes->len, i, c;
-  guint right = 0, loo_right = 0, loo_n = 0;
+  guint right = 0, n = 0;
   float *logits = g_new (float, K), *saved = g_new (float, D + 2);
   gdouble *sum = g_new (gdouble, D), *term = g_new (gdouble, D);
   const float *x = (const float *) t->features->data;
@@ -553,7 +589,6 @@ report_accuracy (RadioHead *head, RadioHeadScoring scoring,
     const float *xi = x + (gsize) i * D;
     guint k = g_array_index (t->classes, guint, i);
 
-    right += predict (head, scoring, xi, logits) == k;
     if (t->counts[k] < 2)
       continue;
     memcpy (saved, head->weight + (gsize) k * D, D * sizeof (float));
@@ -563,12 +598,176 @@ report_accuracy (RadioHead *head, RadioHeadScoring scoring,
     for (c = 0; c < D; c++)
       sum[c] = sums[(gsize) k * D + c] - term[c];
     set_prototype (head, scoring, k, sum, t->counts[k] - 1);
-    loo_right += predict (head, scoring, xi, logits) == k;
-    loo_n++;
+    right += predict (head, scoring, xi, logits) == k;
+    n++;
     memcpy (head->weight + (gsize) k * D, saved, D * sizeof (float));
     head->bias[k] = saved[D];
     head->inv_norm[k] = saved[D + 1];
   }
+  g_free (logits);
+  g_free (saved);
+  g_free (sum);
+  g_free (term);
+  *n_out = n;
+  return right;
+}
+
+/* What the LDA leave-one-out needs besides the head, in double. */
+typedef struct {
+  gdouble *means;        /* [K, D] mu_k */
+  gdouble *chol;         /* [D, D] Cholesky factor of S' (lower) */
+  gdouble *proj;         /* [K, D] S'^-1 mu_k */
+  gdouble *quad;         /* [K] mu_k . S'^-1 mu_k */
+  gdouble scatter_scale; /* (1 - A) / (N - K): S' per unit of scatter */
+} Lda;
+
+static void
+lda_clear (Lda *lda)
+{
+  g_free (lda->means);
+  g_free (lda->chol);
+  g_free (lda->proj);
+  g_free (lda->quad);
+}
+
+static gdouble
+dot (const gdouble *a, const gdouble *b, guint n)
+{
+  gdouble s = 0;
+  guint i;
+
+  for (i = 0; i < n; i++)
+    s += a[i] * b[i];
+  return s;
+}
+
+/* The log prior of class k with n of the N vectors, or 0 (uniform). */
+static gdouble
+log_prior (gboolean priors, guint n, guint N)
+{
+  return priors ? log ((gdouble) n / N) : 0.0;
+}
+
+/* The LDA head (radio-linalg.h) of the training vectors; fills lda. */
+static RadioHead *
+make_lda_head (const Training *t, const Options *opt, Lda *lda,
+    GError **error)
+{
+  g_autoptr (RadioHead) head = g_new0 (RadioHead, 1);
+  guint K = t->labels->len, D = t->dim, N = t->classes->len, k;
+  g_autofree gdouble *cov = g_new (gdouble, (gsize) D * D);
+  g_autofree gdouble *priors = NULL;
+
+  head->n_classes = K;
+  head->dim = D;
+  head->weight = g_new (float, (gsize) K * D);
+  head->bias = g_new0 (float, K);
+  head->inv_norm = g_new (float, K);
+  lda->means = g_new (gdouble, (gsize) K * D);
+  lda->chol = g_new (gdouble, (gsize) D * D);
+  lda->proj = g_new (gdouble, (gsize) K * D);
+  lda->quad = g_new (gdouble, K);
+  lda->scatter_scale = (1.0 - opt->shrinkage) / (N > K ? N - K : 1);
+  radio_linalg_pooled_covariance ((const float *) t->features->data,
+      (const guint *) t->classes->data, N, K, D, lda->means, cov);
+  if (opt->priors) {
+    priors = g_new (gdouble, K);
+    for (k = 0; k < K; k++)
+      priors[k] = log_prior (TRUE, t->counts[k], N);
+  }
+  if (!radio_linalg_lda_head (lda->means, cov, K, D, opt->shrinkage, priors,
+          lda->chol, head->weight, head->bias, error)) {
+    g_prefix_error (error, "cannot make the LDA head (--head centroid "
+        "needs no covariance): ");
+    return NULL;
+  }
+  for (k = 0; k < K; k++) {
+    gdouble *p = lda->proj + (gsize) k * D;
+    memcpy (p, lda->means + (gsize) k * D, sizeof (gdouble) * D);
+    radio_linalg_cholesky_solve (lda->chol, D, p);
+    lda->quad[k] = dot (lda->means + (gsize) k * D, p, D);
+    set_inv_norm (head, k);
+  }
+  return g_steal_pointer (&head);
+}
+
+/* Leave-one-out for the LDA head.  Taking x (class k, n_k vectors) out
+ * moves mu_k to mu_k - d / (n_k - 1), d = x - mu_k, and takes n_k / (n_k -
+ * 1) d d^T from the scatter, so S' loses c d d^T, c = scatter_scale n_k /
+ * (n_k - 1) (the shrinkage target and the divisor N - K are kept: see the
+ * header).  Sherman-Morrison: (S' - c d d^T)^-1 y = S'^-1 y + c e (e . y) /
+ * (1 - c d . e), e = S'^-1 d; so each class's logit is a few dot products
+ * with z = S'^-1 x and e, one solve per vector.  With --priors, n_k and N
+ * lose one too. */
+static guint
+lda_loo (const Training *t, const Lda *lda, gboolean priors, guint *n_out)
+{
+  guint D = t->dim, K = t->labels->len, N = t->classes->len, i, j, c;
+  guint right = 0, n = 0;
+  gdouble *xd = g_new (gdouble, D), *d = g_new (gdouble, D);
+  gdouble *z = g_new (gdouble, D), *e = g_new (gdouble, D);
+  const float *x = (const float *) t->features->data;
+
+  for (i = 0; i < N; i++) {
+    guint k = g_array_index (t->classes, guint, i), best = 0;
+    gdouble nk = t->counts[k], cc, den, dz, de, best_logit = -G_MAXDOUBLE;
+    const gdouble *pk = lda->proj + (gsize) k * D;
+
+    if (t->counts[k] < 2)
+      continue;
+    for (c = 0; c < D; c++) {
+      xd[c] = x[(gsize) i * D + c];
+      d[c] = xd[c] - lda->means[(gsize) k * D + c];
+      z[c] = xd[c];
+    }
+    radio_linalg_cholesky_solve (lda->chol, D, z);
+    for (c = 0; c < D; c++)
+      e[c] = z[c] - pk[c];
+    cc = lda->scatter_scale * nk / (nk - 1);
+    dz = dot (d, z, D);
+    de = dot (d, e, D);
+    den = 1.0 - cc * de;
+    for (j = 0; j < K; j++) {
+      const gdouble *pj = lda->proj + (gsize) j * D;
+      gdouble mz = dot (pj, xd, D), me = dot (pj, d, D), mm = lda->quad[j];
+      gdouble logit;
+
+      if (j == k) {
+        mm += -2.0 * me / (nk - 1) + de / ((nk - 1) * (nk - 1));
+        mz -= dz / (nk - 1);
+        me -= de / (nk - 1);
+      }
+      logit = mz + cc * me * dz / den - 0.5 * (mm + cc * me * me / den)
+          + log_prior (priors, t->counts[j] - (j == k), N - 1);
+      if (logit > best_logit) {
+        best_logit = logit;
+        best = j;
+      }
+    }
+    right += best == k;
+    n++;
+  }
+  g_free (xd);
+  g_free (d);
+  g_free (z);
+  g_free (e);
+  *n_out = n;
+  return right;
+}
+
+/* Prints the training-set accuracy of head and the leave-one-out one
+ * (loo_right of loo_n). */
+static void
+report_accuracy (const RadioHead *head, RadioHeadScoring scoring,
+    const Training *t, guint loo_right, guint loo_n, const char *what)
+{
+  guint D = t->dim, N = t->classes->len, i, right = 0;
+  float *logits = g_new (float, head->n_classes);
+  const float *x = (const float *) t->features->data;
+
+  for (i = 0; i < N; i++)
+    right += predict (head, scoring, x + (gsize) i * D, logits)
+        == g_array_index (t->classes, guint, i);
   g_print ("training accuracy: %.1f%% (%u/%u %s)\n", 100.0 * right / N,
       right, N, what);
   if (loo_n)
@@ -577,9 +776,6 @@ report_accuracy (RadioHead *head, RadioHeadScoring scoring,
   else
     g_print ("leave-one-out accuracy: n/a (no class has two %s)\n", what);
   g_free (logits);
-  g_free (saved);
-  g_free (sum);
-  g_free (term);
 }
 
 /* The mask pixels whose cell the head gives their class, as radiosegment
@@ -609,15 +805,16 @@ report_pixel_accuracy (const RadioHead *head, const PixelStats *ps)
 
 static gboolean
 save_head (const Options *opt, const Extractor *ex, const Training *t,
-    const RadioHead *head, RadioHeadScoring scoring, const char *labels_path,
-    GError **error)
+    const RadioHead *head, RadioHeadScoring scoring, HeadKind kind_of_head,
+    const char *labels_path, GError **error)
 {
   g_autoptr (GString) counts = g_string_new (NULL);
   g_autofree char *source = NULL;
+  char shrinkage[G_ASCII_DTOSTR_BUF_SIZE];
   const char *kind = opt->segment ? "spatial" : "summary";
   const char *id = radio_model_cache_get_id (ex->ckpt);
   g_autofree const char **names = NULL;
-  const char *metadata[16];
+  const char *metadata[24];
   guint i, m = 0;
 
   source = opt->adaptor ? g_strdup_printf ("adaptor.%s.%s", opt->adaptor,
@@ -634,6 +831,17 @@ save_head (const Options *opt, const Extractor *ex, const Training *t,
   metadata[m++] = scoring_name (scoring);
   metadata[m++] = opt->segment ? "patches_per_class" : "images_per_class";
   metadata[m++] = counts->str;
+  if (scoring == RADIO_HEAD_SCORING_LINEAR) {
+    metadata[m++] = "head";
+    metadata[m++] = kind_of_head == HEAD_LDA ? "lda" : "centroid";
+  }
+  if (kind_of_head == HEAD_LDA) {
+    metadata[m++] = "shrinkage";
+    metadata[m++] = g_ascii_formatd (shrinkage, sizeof shrinkage, "%g",
+        opt->shrinkage);
+    metadata[m++] = "priors";
+    metadata[m++] = opt->priors ? "class-frequency" : "uniform";
+  }
   metadata[m++] = "tool";
   metadata[m++] = PROG;
   metadata[m++] = NULL;
@@ -646,9 +854,11 @@ save_head (const Options *opt, const Extractor *ex, const Training *t,
           error))
     return FALSE;
   if (!opt->quiet)
-    g_print ("wrote %s (%u classes x %u, %s scoring, source %s) and %s\n",
-        opt->output, head->n_classes, head->dim,
-        scoring_name (scoring), source, labels_path);
+    g_print ("wrote %s (%u classes x %u, %s scoring%s, source %s) and %s\n",
+        opt->output, head->n_classes, head->dim, scoring_name (scoring),
+        scoring == RADIO_HEAD_SCORING_COSINE ? ""
+        : kind_of_head == HEAD_LDA ? ", lda head" : ", centroid head",
+        source, labels_path);
   return TRUE;
 }
 
@@ -666,7 +876,8 @@ default_labels_path (const char *output)
 
 /* Option checks that need no file; returns 0 or the exit status. */
 static int
-check_options (Options *opt, RadioHeadScoring *scoring, guint *w, guint *h)
+check_options (Options *opt, RadioHeadScoring *scoring, HeadKind *kind,
+    guint *w, guint *h)
 {
   if (!opt->model || !opt->output) {
     g_printerr (PROG ": --model and --output are required (try --help)\n");
@@ -698,9 +909,46 @@ check_options (Options *opt, RadioHeadScoring *scoring, guint *w, guint *h)
     return 2;
   }
   if (opt->segment && *scoring != RADIO_HEAD_SCORING_LINEAR) {
-    g_printerr (PROG ": --segment makes a linear (nearest-centroid) head, "
+    g_printerr (PROG ": --segment makes a linear head (centroid or lda), "
         "which radiosegment scores; --scoring cosine does not apply\n");
     return 2;
+  }
+  /* lda by default: on pipelines/data/coffee.png it beats the centroid
+   * head by 26 points of leave-one-out accuracy on patches and by 40 on
+   * crops classified from their summaries (README). */
+  *kind = HEAD_LDA;
+  if (opt->head && strcmp (opt->head, "lda") == 0)
+    *kind = HEAD_LDA;
+  else if (opt->head && strcmp (opt->head, "centroid") == 0)
+    *kind = HEAD_CENTROID;
+  else if (opt->head) {
+    g_printerr (PROG ": --head must be centroid or lda, not '%s'\n",
+        opt->head);
+    return 2;
+  }
+  if (*scoring == RADIO_HEAD_SCORING_COSINE) {
+    if (opt->head || opt->shrinkage_text || opt->priors) {
+      g_printerr (PROG ": --head, --shrinkage and --priors go with linear "
+          "scoring (--scoring linear or --segment)\n");
+      return 2;
+    }
+    *kind = HEAD_CENTROID;
+  }
+  if (*kind == HEAD_CENTROID && (opt->shrinkage_text || opt->priors)) {
+    g_printerr (PROG ": --shrinkage and --priors go with --head lda\n");
+    return 2;
+  }
+  opt->shrinkage = DEFAULT_SHRINKAGE;
+  if (opt->shrinkage_text) {
+    char *end;
+    opt->shrinkage = g_ascii_strtod (opt->shrinkage_text, &end);
+    if (end == opt->shrinkage_text || *end
+        || !(opt->shrinkage > 0 && opt->shrinkage <= 1)) {
+      g_printerr (PROG ": --shrinkage must be in (0, 1], not '%s' (0 "
+          "would leave the covariance singular when there are fewer "
+          "vectors than dimensions)\n", opt->shrinkage_text);
+      return 2;
+    }
   }
   if (opt->size && !radio_tool_parse_size (opt->size, w, h)) {
     g_printerr (PROG ": --size must look like 224x224, not '%s'\n",
@@ -770,6 +1018,9 @@ run (Options *opt)
   g_autoptr (RadioHead) head = NULL;
   g_autofree gdouble *sums = NULL;
   Extractor ex = { 0 };
+  Lda lda = { 0 };
+  HeadKind kind;
+  guint loo_right = 0, loo_n = 0;
   Training t = { 0 };
   PixelStats ps = { 0 };
   RadioHeadScoring scoring;
@@ -778,7 +1029,8 @@ run (Options *opt)
   int status;
 
   ex.opt = opt;
-  status = check_options (opt, &scoring, &ex.size_width, &ex.size_height);
+  status = check_options (opt, &scoring, &kind, &ex.size_width,
+      &ex.size_height);
   if (status == 0)
     status = open_model (opt, &ex);
   if (status != 0) {
@@ -798,18 +1050,28 @@ run (Options *opt)
   else
     ok = collect_classes (&ex, opt->rest[0], &t, &error);
   if (ok) {
-    head = make_head (&t, scoring, &sums);
+    if (kind == HEAD_LDA)
+      head = make_lda_head (&t, opt, &lda, &error);
+    else
+      head = make_head (&t, scoring, &sums);
+    ok = head != NULL;
+  }
+  if (ok) {
     if (!opt->quiet) {
       for (i = 0; i < head->n_classes; i++)
         g_print ("class %u '%s': %u %s\n", i,
             (const char *) t.labels->pdata[i], t.counts[i],
             opt->segment ? "patches" : "images");
-      report_accuracy (head, scoring, &t, sums,
+      if (kind == HEAD_LDA)
+        loo_right = lda_loo (&t, &lda, opt->priors, &loo_n);
+      else
+        loo_right = centroid_loo (head, scoring, &t, sums, &loo_n);
+      report_accuracy (head, scoring, &t, loo_right, loo_n,
           opt->segment ? "patches" : "images");
       if (opt->segment)
         report_pixel_accuracy (head, &ps);
     }
-    ok = save_head (opt, &ex, &t, head, scoring, opt->labels, &error);
+    ok = save_head (opt, &ex, &t, head, scoring, kind, opt->labels, &error);
   }
   if (!ok) {
     g_printerr (PROG ": %s\n", error->message);
@@ -825,6 +1087,7 @@ run (Options *opt)
   g_free (t.colors);
   g_array_unref (ps.cell_features);
   g_array_unref (ps.cell_hist);
+  lda_clear (&lda);
   return status;
 }
 
@@ -842,7 +1105,19 @@ main (int argc, char **argv)
       "Use this adaptor head's features instead of the backbone's", "NAME" },
     { "scoring", 0, 0, G_OPTION_ARG_STRING, &opt.scoring,
       "cosine (default; prototypes of normalised summaries) or linear "
-      "(nearest centroid; always with --segment)", "MODE" },
+      "(--head; always with --segment)", "MODE" },
+    { "head", 0, 0, G_OPTION_ARG_STRING, &opt.head,
+      "With linear scoring: lda (default; linear discriminant analysis, "
+      "distances scaled by the within-class covariance) or centroid "
+      "(nearest class mean)", "KIND" },
+    { "shrinkage", 0, 0, G_OPTION_ARG_STRING, &opt.shrinkage_text,
+      "With --head lda: A in (0, 1], the covariance used is (1 - A) S + A "
+      "(trace (S) / D) I, S the pooled within-class covariance; 1 ranks like "
+      "the centroid head (default 0.1)", "A" },
+    { "priors", 0, 0, G_OPTION_ARG_NONE, &opt.priors,
+      "With --head lda: add log (share of the training vectors) to each "
+      "class's bias (default: uniform priors, as the counts reflect the "
+      "training data, not new images)", NULL },
     { "size", 's', 0, G_OPTION_ARG_STRING, &opt.size,
       "Model input size (multiples of the patch size); default: the "
       "nearest multiple of the patch size per axis", "WxH" },
@@ -878,10 +1153,12 @@ main (int argc, char **argv)
   g_option_context_set_summary (ctx,
       "Classify mode: IMAGES_DIR holds one folder of images (PNG, JPEG, "
       "PPM) per\nclass, named after the class; the head scores RADIO "
-      "summaries against each\nclass's prototype.\n\n"
+      "summaries against each\nclass's prototype (cosine), or is a linear "
+      "head (--scoring linear, see --head).\n\n"
       "Segment mode (--segment): IMAGES_DIR holds images, MASK_DIR a PNG "
       "mask of\nclass indices for each; the head classifies each patch of "
-      "the spatial\nfeatures (nearest class centroid).");
+      "the spatial\nfeatures (linear discriminant analysis by default, "
+      "see --head).");
   g_option_context_add_main_entries (ctx, entries, NULL);
   if (!g_option_context_parse (ctx, &argc, &argv, &error)) {
     g_printerr (PROG ": %s\n", error->message);
@@ -891,6 +1168,8 @@ main (int argc, char **argv)
   g_free (opt.model);
   g_free (opt.adaptor);
   g_free (opt.scoring);
+  g_free (opt.head);
+  g_free (opt.shrinkage_text);
   g_free (opt.size);
   g_free (opt.backend);
   g_free (opt.output);

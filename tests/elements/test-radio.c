@@ -14,6 +14,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "element-util.h"
 #include "radio-checkpoint.h"
 #include "radio-safetensors.h"
 #include "test-util.h"
@@ -99,21 +100,6 @@ push_rgb (GstHarness *h, const guint8 *rgb, guint width, guint height)
   return gst_harness_pull (h);
 }
 
-static GstHarness *harness (const char *launch_format, ...)
-    G_GNUC_PRINTF (1, 2);
-
-static GstHarness *
-harness (const char *launch_format, ...)
-{
-  va_list args;
-  g_autofree char *launch = NULL;
-
-  va_start (args, launch_format);
-  launch = g_strdup_vprintf (launch_format, args);
-  va_end (args);
-  return gst_harness_new_parse (launch);
-}
-
 static GstRadioMeta *
 get_meta (GstBuffer *buf)
 {
@@ -194,7 +180,8 @@ test_golden_case (gconstpointer data)
   golden_image_load (&img, which[0], which[1]);
   names = radio_test_case_adaptors (img.st);
   adaptors = g_strjoinv (",", names);
-  h = harness ("radio backend=cpu model=\"%s\" adaptors=\"%s\"", dir, adaptors);
+  h = radio_test_harness_new (
+      "radio backend=cpu model=\"%s\" adaptors=\"%s\"", dir, adaptors);
   out = push_rgb (h, img.rgb, img.width, img.height);
   check_golden_output (out, which[0], which[1], img.st);
   gst_buffer_unref (out);
@@ -217,7 +204,8 @@ static float *
 summary_of_rgb (
     const char *dir, const guint8 *rgb, guint w, guint h, guint *length)
 {
-  GstHarness *hr = harness ("radio backend=cpu model=\"%s\"", dir);
+  GstHarness *hr
+      = radio_test_harness_new ("radio backend=cpu model=\"%s\"", dir);
   GstBuffer *out = push_rgb (hr, rgb, w, h);
   float *s = summary_copy (out, length);
 
@@ -238,7 +226,7 @@ test_packed_formats_exact (void)
   golden_image_load (&img, "tiny-v25", "case3-100x70.safetensors");
   ref = summary_of_rgb (dir, img.rgb, img.width, img.height, &n_ref);
   for (i = 0; i < G_N_ELEMENTS (formats); i++) {
-    GstHarness *h = harness (
+    GstHarness *h = radio_test_harness_new (
         "videoconvert ! capsfilter caps=video/x-raw,format=%s ! radio "
         "backend=cpu model=\"%s\"",
         formats[i], dir);
@@ -285,16 +273,14 @@ yuv_frame_to_rgb (const GstVideoFrame *f, double *rgb)
 static double *
 converted_yuv_as_rgb (const char *format, const GoldenImage *img)
 {
-  GstHarness *h = harness (
+  GstHarness *h = radio_test_harness_new (
       "videoconvert ! capsfilter caps=video/x-raw,format=%s", format);
   GstBuffer *out = push_rgb (h, img->rgb, img->width, img->height);
-  g_autoptr (GstCaps) caps = gst_pad_get_current_caps (h->sinkpad);
   double *rgb = g_new (double, (gsize)img->width * img->height * 3);
   GstVideoInfo info;
   GstVideoFrame frame;
 
-  g_assert_true (gst_video_info_from_caps (&info, caps));
-  g_assert_true (gst_video_frame_map (&frame, &info, out, GST_MAP_READ));
+  radio_test_map_output (&frame, &info, h, out);
   yuv_frame_to_rgb (&frame, rgb);
   gst_video_frame_unmap (&frame);
   gst_buffer_unref (out);
@@ -340,9 +326,10 @@ test_yuv_formats (gconstpointer data)
   s_round = summary_of_rgb (dir, rounded, img.width, img.height, &n);
   s_nudge = summary_of_rgb (dir, nudged, img.width, img.height, &n2);
 
-  h = harness ("videoconvert ! capsfilter caps=video/x-raw,format=%s ! "
-               "radio backend=cpu "
-               "model=\"%s\"",
+  h = radio_test_harness_new (
+      "videoconvert ! capsfilter caps=video/x-raw,format=%s ! "
+      "radio backend=cpu "
+      "model=\"%s\"",
       format, dir);
   out = push_rgb (h, img.rgb, img.width, img.height);
   s_yuv = summary_copy (out, &n2);
@@ -366,7 +353,7 @@ run_resize (
     GstHarness **h, const char *props, const GoldenImage *img, GstBuffer **out)
 {
   g_autofree char *dir = model_dir ("tiny-v25");
-  *h = harness ("radio backend=cpu model=\"%s\" %s", dir, props);
+  *h = radio_test_harness_new ("radio backend=cpu model=\"%s\" %s", dir, props);
   *out = push_rgb (*h, img->rgb, img->width, img->height);
   return get_meta (*out);
 }
@@ -451,7 +438,8 @@ static void
 test_interval (void)
 {
   g_autofree char *dir = model_dir ("tiny-v25");
-  GstHarness *h = harness ("radio backend=cpu interval=3 model=\"%s\"", dir);
+  GstHarness *h = radio_test_harness_new (
+      "radio backend=cpu interval=3 model=\"%s\"", dir);
   GoldenImage img;
   g_autofree char *caps = NULL;
   guint i;
@@ -510,7 +498,8 @@ static void
 test_renegotiation (void)
 {
   g_autofree char *dir = model_dir ("tiny-v25");
-  GstHarness *h = harness ("radio backend=cpu adaptors=clip model=\"%s\"", dir);
+  GstHarness *h = radio_test_harness_new (
+      "radio backend=cpu adaptors=clip model=\"%s\"", dir);
   const char *files[] = { "case0-128x128.safetensors",
     "case1-96x160.safetensors", "case0-128x128.safetensors" };
   guint i;
@@ -591,8 +580,9 @@ test_shared_model (void)
   gst_debug_add_log_function (capture_loads, NULL, NULL);
 
   golden_image_load (&img, "tiny-v25", "case0-128x128.safetensors");
-  a = harness ("radio backend=cpu model=\"%s\"", dir);
-  b = harness ("radio backend=cpu model=\"%s/\"", dir); /* other spelling */
+  a = radio_test_harness_new ("radio backend=cpu model=\"%s\"", dir);
+  b = radio_test_harness_new (
+      "radio backend=cpu model=\"%s/\"", dir); /* other spelling */
   oa = push_rgb (a, img.rgb, img.width, img.height);
   ob = push_rgb (b, img.rgb, img.width, img.height);
   ma = get_meta (oa);
@@ -631,7 +621,7 @@ test_meta_copy_and_scale (void)
   g_autofree float *summary = NULL;
 
   golden_image_load (&img, "tiny-v25", "case3-100x70.safetensors");
-  h = harness ("radio backend=cpu model=\"%s\"", dir);
+  h = radio_test_harness_new ("radio backend=cpu model=\"%s\"", dir);
   out = push_rgb (h, img.rgb, img.width, img.height);
   m = get_meta (out);
   summary = g_memdup2 (m->summary, m->summary_length * 4);
@@ -657,8 +647,8 @@ test_meta_copy_and_scale (void)
 
   /* videoscale keeps the meta with a mapping for the new size: the same
    * scene point lands on the same grid coordinates */
-  h = harness ("radio backend=cpu model=\"%s\" ! videoscale ! "
-               "capsfilter caps=video/x-raw,width=35,height=50",
+  h = radio_test_harness_new ("radio backend=cpu model=\"%s\" ! videoscale ! "
+                              "capsfilter caps=video/x-raw,width=35,height=50",
       dir);
   out = push_rgb (h, img.rgb, img.width, img.height);
   m = get_meta (out);
@@ -707,38 +697,6 @@ test_meta_api (void)
 
 /* ---- rejection paths ----------------------------------------------------- */
 
-/* Runs launch to completion; returns the error message posted (or NULL)
- * and the result of the first state change. */
-static char *
-run_pipeline (const char *launch, GstStateChangeReturn *first_change)
-{
-  g_autoptr (GError) error = NULL;
-  GstElement *pipeline = gst_parse_launch (launch, &error);
-  GstBus *bus;
-  GstMessage *msg;
-  char *text = NULL;
-  GstStateChangeReturn ret;
-
-  g_assert_no_error (error);
-  bus = gst_element_get_bus (pipeline);
-  ret = gst_element_set_state (pipeline, GST_STATE_PLAYING);
-  if (first_change)
-    *first_change = ret;
-  msg = gst_bus_timed_pop_filtered (
-      bus, 60 * GST_SECOND, GST_MESSAGE_ERROR | GST_MESSAGE_EOS);
-  g_assert_nonnull (msg);
-  if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR) {
-    g_autoptr (GError) err = NULL;
-    gst_message_parse_error (msg, &err, NULL);
-    text = g_strdup (err->message);
-  }
-  gst_message_unref (msg);
-  gst_element_set_state (pipeline, GST_STATE_NULL);
-  gst_object_unref (bus);
-  gst_object_unref (pipeline);
-  return text;
-}
-
 static void
 expect_load_failure (const char *model, const char *props, const char *expect)
 {
@@ -746,14 +704,8 @@ expect_load_failure (const char *model, const char *props, const char *expect)
       = g_strdup_printf ("videotestsrc num-buffers=1 ! "
                          "radio backend=cpu model=\"%s\" %s ! fakesink",
           model, props);
-  GstStateChangeReturn ret;
-  g_autofree char *message = run_pipeline (launch, &ret);
 
-  if (g_test_verbose ())
-    g_printerr ("  %s\n", message);
-  g_assert_cmpint (ret, ==, GST_STATE_CHANGE_FAILURE);
-  g_assert_nonnull (message);
-  g_assert_nonnull (strstr (message, expect));
+  g_free (radio_test_expect_start_failure (launch, expect));
 }
 
 static void
@@ -771,7 +723,7 @@ static void
 test_bad_models (void)
 {
   g_autofree char *good = model_dir ("tiny-v25");
-  g_autofree char *tmp = g_dir_make_tmp ("radio-element-XXXXXX", NULL);
+  g_autofree char *tmp = radio_test_make_tmp_dir ("radio-element-XXXXXX");
   g_autofree char *missing = g_build_filename (tmp, "nowhere", NULL);
   g_autofree char *truncated = g_build_filename (tmp, "truncated", NULL);
   g_autofree char *unsupported = g_build_filename (tmp, "eradio", NULL);
@@ -830,7 +782,7 @@ test_refused_input (void)
       "video/x-raw,format=RGB,width=8,height=40 ! radio backend=cpu "
       "model=\"%s\" ! fakesink",
       dir);
-  message = run_pipeline (launch, NULL);
+  message = radio_test_run_pipeline (launch, NULL);
   g_assert_nonnull (message);
   g_assert_nonnull (strstr (message, "smaller than one 16x16 patch"));
   g_clear_pointer (&launch, g_free);
@@ -854,7 +806,7 @@ test_refused_input (void)
       "video/x-raw,format=RGB,width=64,height=64 ! radio backend=cpu "
       "resize=fixed width=50 height=64 model=\"%s\" ! fakesink",
       dir);
-  message = run_pipeline (launch, NULL);
+  message = radio_test_run_pipeline (launch, NULL);
   g_assert_nonnull (message);
   g_assert_nonnull (strstr (message, "not a positive multiple"));
 }
@@ -871,9 +823,7 @@ test_midstream_error (void)
           dir);
   GstElement *pipeline = gst_parse_launch (launch, NULL);
   GstElement *src = gst_bin_get_by_name (GST_BIN (pipeline), "src");
-  GstBus *bus = gst_element_get_bus (pipeline);
-  GstMessage *msg;
-  g_autoptr (GError) err = NULL;
+  g_autofree char *text = NULL;
   guint8 *pixels = g_malloc0 (64 * 64 * 3);
   GstCaps *caps;
 
@@ -890,16 +840,11 @@ test_midstream_error (void)
   gst_app_src_push_buffer (GST_APP_SRC (src), rgb_buffer (pixels, 8, 8));
   gst_app_src_end_of_stream (GST_APP_SRC (src));
 
-  msg = gst_bus_timed_pop_filtered (
-      bus, 60 * GST_SECOND, GST_MESSAGE_ERROR | GST_MESSAGE_EOS);
-  g_assert_nonnull (msg);
-  g_assert_cmpint (GST_MESSAGE_TYPE (msg), ==, GST_MESSAGE_ERROR);
-  gst_message_parse_error (msg, &err, NULL);
-  g_assert_nonnull (strstr (err->message, "smaller than one"));
-  gst_message_unref (msg);
+  text = radio_test_wait_for_end (pipeline);
+  g_assert_nonnull (text); /* an error, not end-of-stream */
+  g_assert_nonnull (strstr (text, "smaller than one"));
   gst_element_set_state (pipeline, GST_STATE_NULL);
   g_free (pixels);
-  gst_object_unref (bus);
   gst_object_unref (src);
   gst_object_unref (pipeline);
 }
@@ -989,7 +934,7 @@ test_backend_fallback (void)
         "video/x-raw,width=64,height=64 ! radio backend=cuda "
         "model=\"%s\" ! fakesink",
         dir);
-    cuda = run_pipeline (launch, NULL);
+    cuda = radio_test_run_pipeline (launch, NULL);
     g_assert_nonnull (cuda);
     g_assert_nonnull (strstr (cuda, "backend cuda"));
   }

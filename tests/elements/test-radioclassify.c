@@ -47,8 +47,7 @@ head_init_with_metadata (Head *h, guint n_classes, guint dim,
 {
   g_autoptr (GError) error = NULL;
 
-  h->dir = g_dir_make_tmp ("radioclassify-XXXXXX", NULL);
-  g_assert_nonnull (h->dir);
+  h->dir = radio_test_make_tmp_dir ("radioclassify-XXXXXX");
   h->weights = g_build_filename (h->dir, "head.safetensors", NULL);
   h->labels = g_build_filename (h->dir, "head.txt", NULL);
   h->n_classes = n_classes;
@@ -184,7 +183,7 @@ summary_features (const gfloat *summary, guint dim)
 typedef struct {
   GstHarness *h;
   GstElement *element; /* the radioclassify */
-  GstBus *bus;
+  GstBus *bus;         /* the harnessed bin's */
 } Classify;
 
 static void classify_init (Classify *c, const Head *head,
@@ -199,18 +198,15 @@ classify_init (Classify *c, const Head *head, const RadioTestFeatures *f,
 {
   va_list args;
   g_autofree char *props = NULL;
-  g_autofree char *launch = NULL;
   g_autofree char *caps = radio_test_features_caps (f);
 
   va_start (args, props_format);
   props = g_strdup_vprintf (props_format, args);
   va_end (args);
-  launch = g_strdup_printf (
+  c->h = radio_test_harness_new_with_bus (
       "radioclassify name=classify weights=\"%s\" labels=\"%s\" %s",
       head->weights, head->labels, props);
-  c->h = gst_harness_new_parse (launch);
-  c->bus = gst_bus_new ();
-  gst_element_set_bus (c->h->element, c->bus);
+  c->bus = GST_ELEMENT_BUS (c->h->element);
   c->element = gst_harness_find_element (c->h, "radioclassify");
   gst_harness_set_src_caps_str (c->h, caps);
 }
@@ -218,12 +214,8 @@ classify_init (Classify *c, const Head *head, const RadioTestFeatures *f,
 static void
 classify_clear (Classify *c)
 {
-  /* Queued messages hold references to the bin that holds the bus: drop
-   * them (and those of the teardown) so both can be freed. */
-  gst_bus_set_flushing (c->bus, TRUE);
-  gst_harness_teardown (c->h);
+  radio_test_harness_teardown (c->h);
   gst_object_unref (c->element);
-  gst_object_unref (c->bus);
 }
 
 /* Pushes a frame with features f; returns the output buffer. */
@@ -764,7 +756,6 @@ test_overlay_rgb (gconstpointer data)
   GstBuffer *out
       = overlay_frame (&head, GST_VIDEO_FORMAT_BGRx, size[0], size[1], TRUE);
   GstRadioClassificationMeta *m = get_result (out);
-  GstVideoInfo info;
   GstVideoFrame frame;
   guint bx, by, bw, bh, px, py, c, line, white = 0;
   guint line_white[3] = { 0, 0, 0 };
@@ -773,9 +764,7 @@ test_overlay_rgb (gconstpointer data)
   g_assert_cmpuint (m->n_results, ==, 3);
   expected_box (m, size[1], &bx, &by, &bw, &bh);
   clip_box (size[0], size[1], bx, by, &bw, &bh);
-  g_assert_true (gst_video_info_set_format (
-      &info, GST_VIDEO_FORMAT_BGRx, size[0], size[1]));
-  g_assert_true (gst_video_frame_map (&frame, &info, out, GST_MAP_READ));
+  radio_test_map_frame (&frame, out, GST_VIDEO_FORMAT_BGRx, size[0], size[1]);
   for (py = 0; py < size[1]; py++) {
     for (px = 0; px < size[0]; px++) {
       guint8 rgb[3];
@@ -809,13 +798,8 @@ test_overlay_rgb (gconstpointer data)
 
   /* overlay=false leaves every pixel alone */
   out = overlay_frame (&head, GST_VIDEO_FORMAT_BGRx, size[0], size[1], FALSE);
-  g_assert_true (gst_video_frame_map (&frame, &info, out, GST_MAP_READ));
-  for (py = 0; py < size[1]; py++)
-    for (px = 0; px < size[0]; px++) {
-      guint8 rgb[3];
-      radio_test_frame_rgb (&frame, px, py, rgb);
-      g_assert_cmpmem (rgb, 3, fill, 3);
-    }
+  radio_test_map_frame (&frame, out, GST_VIDEO_FORMAT_BGRx, size[0], size[1]);
+  radio_test_assert_rect_rgb (&frame, 0, 0, size[0], size[1], fill);
   gst_video_frame_unmap (&frame);
   gst_buffer_unref (out);
   head_clear (&head);
@@ -833,13 +817,11 @@ test_overlay_yuv (gconstpointer data)
   Head head = { 0 };
   GstBuffer *out = overlay_frame (&head, format, width, height, TRUE);
   GstRadioClassificationMeta *m = get_result (out);
-  GstVideoInfo info;
   GstVideoFrame frame;
   guint bx, by, bw, bh, px, py, comp, ink = 0, neutral = 0;
 
   expected_box (m, height, &bx, &by, &bw, &bh);
-  g_assert_true (gst_video_info_set_format (&info, format, width, height));
-  g_assert_true (gst_video_frame_map (&frame, &info, out, GST_MAP_READ));
+  radio_test_map_frame (&frame, out, format, width, height);
   for (py = 0; py < height; py++) {
     for (px = 0; px < width; px++) {
       guint8 luma = *comp_pixel (&frame, 0, px, py);
@@ -903,7 +885,6 @@ test_no_meta (void)
     GstBuffer *in = gst_buffer_new_allocate (NULL, info.size, NULL);
     g_autofree guint8 *pattern = g_malloc (info.size);
     GstBuffer *out;
-    GstMapInfo map;
 
     for (k = 0; k < info.size; k++)
       pattern[k] = (guint8)(k * 7 + i);
@@ -911,9 +892,7 @@ test_no_meta (void)
     g_assert_cmpint (gst_harness_push (c.h, in), ==, GST_FLOW_OK);
     out = gst_harness_pull (c.h);
     g_assert_null (gst_buffer_get_radio_classification_meta (out, NULL));
-    g_assert_true (gst_buffer_map (out, &map, GST_MAP_READ));
-    g_assert_cmpmem (map.data, map.size, pattern, info.size);
-    gst_buffer_unmap (out, &map);
+    radio_test_assert_buffer_data (out, pattern, info.size);
     gst_buffer_unref (out);
   }
   while ((msg = gst_bus_pop (c.bus))) {
@@ -937,24 +916,6 @@ test_no_meta (void)
 /* Warnings, each once: a head made for another model or other features,
  * features that are not finite (the frame passes unclassified), a new
  * head while running (refused). */
-static guint
-count_warnings (GstBus *bus, const char *expect)
-{
-  GstMessage *msg;
-  guint n = 0;
-
-  while ((msg = gst_bus_pop_filtered (bus, GST_MESSAGE_WARNING))) {
-    g_autoptr (GError) err = NULL;
-    gst_message_parse_warning (msg, &err, NULL);
-    if (g_test_verbose ())
-      g_printerr ("  %s\n", err->message);
-    g_assert_nonnull (strstr (err->message, expect));
-    gst_message_unref (msg);
-    n++;
-  }
-  return n;
-}
-
 static void
 test_warnings (void)
 {
@@ -979,8 +940,9 @@ test_warnings (void)
     out = classify_push (&c, &f);
     g_assert_cmpstr (get_result (out)->labels[0], ==, "cat");
     gst_buffer_unref (out);
-    g_assert_cmpuint (
-        count_warnings (c.bus, "The classifier was made "), ==, k ? 0 : 2);
+    g_assert_cmpuint (radio_test_count_messages (c.bus, GST_MESSAGE_WARNING,
+                          "The classifier was made "),
+        ==, k ? 0 : 2);
   }
 
   x[3] = NAN;
@@ -988,12 +950,16 @@ test_warnings (void)
     out = classify_push (&c, &f);
     g_assert_null (gst_buffer_get_radio_classification_meta (out, NULL));
     gst_buffer_unref (out);
-    g_assert_cmpuint (count_warnings (c.bus, "not finite"), ==, k ? 0 : 1);
+    g_assert_cmpuint (
+        radio_test_count_messages (c.bus, GST_MESSAGE_WARNING, "not finite"),
+        ==, k ? 0 : 1);
   }
   g_assert_null (gst_bus_pop_filtered (c.bus, GST_MESSAGE_ERROR));
 
   g_object_set (c.element, "weights", "/elsewhere.safetensors", NULL);
-  g_assert_cmpuint (count_warnings (c.bus, "cannot change"), ==, 1);
+  g_assert_cmpuint (
+      radio_test_count_messages (c.bus, GST_MESSAGE_WARNING, "cannot change"),
+      ==, 1);
   g_object_get (c.element, "weights", &weights, NULL);
   g_assert_cmpstr (weights, ==, head.weights);
   classify_clear (&c);
@@ -1006,21 +972,12 @@ test_warnings (void)
 static char *
 push_expect_error (Classify *c, const RadioTestFeatures *f)
 {
-  GstMessage *msg;
-  GError *err = NULL;
-  char *text;
+  g_autoptr (GError) err = NULL;
 
   g_assert_cmpint (gst_harness_push (c->h, radio_test_features_buffer (f)), ==,
       GST_FLOW_ERROR);
-  msg = gst_bus_pop_filtered (c->bus, GST_MESSAGE_ERROR);
-  g_assert_nonnull (msg);
-  gst_message_parse_error (msg, &err, NULL);
-  text = g_strdup (err->message);
-  if (g_test_verbose ())
-    g_printerr ("  %s\n", text);
-  g_error_free (err);
-  gst_message_unref (msg);
-  return text;
+  err = radio_test_pop_error (c->bus);
+  return g_strdup (err->message);
 }
 
 static void
@@ -1124,38 +1081,6 @@ test_wrong_features (void)
   head_clear (&head);
 }
 
-/* Runs launch until EOS or an error; returns the error's text (or NULL)
- * and the first state change's result. */
-static char *
-run_pipeline (const char *launch, GstStateChangeReturn *first_change)
-{
-  g_autoptr (GError) error = NULL;
-  GstElement *pipeline = gst_parse_launch (launch, &error);
-  GstBus *bus;
-  GstMessage *msg;
-  char *text = NULL;
-  GstStateChangeReturn ret;
-
-  g_assert_no_error (error);
-  bus = gst_element_get_bus (pipeline);
-  ret = gst_element_set_state (pipeline, GST_STATE_PLAYING);
-  if (first_change)
-    *first_change = ret;
-  msg = gst_bus_timed_pop_filtered (
-      bus, 60 * GST_SECOND, GST_MESSAGE_ERROR | GST_MESSAGE_EOS);
-  g_assert_nonnull (msg);
-  if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR) {
-    g_autoptr (GError) err = NULL;
-    gst_message_parse_error (msg, &err, NULL);
-    text = g_strdup (err->message);
-  }
-  gst_message_unref (msg);
-  gst_element_set_state (pipeline, GST_STATE_NULL);
-  gst_object_unref (bus);
-  gst_object_unref (pipeline);
-  return text;
-}
-
 static void
 expect_load_failure (const char *weights, const char *labels,
     const char *expect1, const char *expect2)
@@ -1164,14 +1089,8 @@ expect_load_failure (const char *weights, const char *labels,
       "videotestsrc num-buffers=1 ! video/x-raw,format=RGB,width=32,"
       "height=32 ! radioclassify weights=\"%s\" labels=\"%s\" ! fakesink",
       weights, labels);
-  GstStateChangeReturn ret;
-  g_autofree char *message = run_pipeline (launch, &ret);
+  g_autofree char *message = radio_test_expect_start_failure (launch, expect1);
 
-  if (g_test_verbose ())
-    g_printerr ("  %s\n", message);
-  g_assert_cmpint (ret, ==, GST_STATE_CHANGE_FAILURE);
-  g_assert_nonnull (message);
-  g_assert_nonnull (strstr (message, expect1));
   if (expect2)
     g_assert_nonnull (strstr (message, expect2));
 }
@@ -1182,8 +1101,6 @@ test_load_errors (void)
   const gfloat w[3 * 2] = { 1, 0, 0, 1, 1, 1 };
   Head head;
   g_autofree char *missing = NULL, *corrupt = NULL, *short_labels = NULL;
-  g_autofree char *launch = NULL, *message = NULL;
-  GstStateChangeReturn ret;
 
   head_init (&head, 3, 2, w, NULL, animal_labels);
   missing = g_build_filename (head.dir, "nowhere.safetensors", NULL);
@@ -1207,10 +1124,8 @@ test_load_errors (void)
   expect_load_failure (head.weights, short_labels, "2 labels", "3 classes");
 
   /* no files at all */
-  launch = g_strdup ("videotestsrc num-buffers=1 ! radioclassify ! fakesink");
-  message = run_pipeline (launch, &ret);
-  g_assert_cmpint (ret, ==, GST_STATE_CHANGE_FAILURE);
-  g_assert_nonnull (strstr (message, "weights"));
+  g_free (radio_test_expect_start_failure (
+      "videotestsrc num-buffers=1 ! radioclassify ! fakesink", "weights"));
   head_clear (&head);
 }
 
@@ -1315,6 +1230,72 @@ test_builtin_model (void)
   head_clear (&head);
 }
 
+/* ---- the head's recorded scoring, default labels ------------------------ */
+
+/* A head whose file records scoring=linear (as radio-make-classifier
+ * writes it) scored with cosine: one warning however many frames, none
+ * with scoring=linear.  labels is unset: the element reads head.txt beside
+ * head.safetensors.  The scores tell which scoring was used: cosine at
+ * temperature 0.01 makes "right" certain, linear gives softmax(0.2, 3). */
+static void
+test_scoring_mismatch (void)
+{
+  static const char *const names[] = { "left", "right", NULL };
+  static const char *const metadata[] = { "scoring", "linear", NULL };
+  static const gfloat w[2 * 2] = { 1, 0, 0, 1 };
+  static const gfloat x[2] = { 0.2f, 3.0f };
+  g_autofree char *dir = radio_test_make_tmp_dir ("radioclassify-XXXXXX");
+  g_autofree char *weights = g_build_filename (dir, "head.safetensors", NULL);
+  g_autofree char *labels = g_build_filename (dir, "head.txt", NULL);
+  g_autoptr (GError) error = NULL;
+  RadioTestFeatures f = { .frame_width = 32,
+    .frame_height = 32,
+    .format = GST_VIDEO_FORMAT_RGB,
+    .grid_width = 2,
+    .grid_height = 2,
+    .embed_dim = 2,
+    .summary = x,
+    .n_summary_tokens = 1 };
+  const gdouble linear_right = 1.0 / (1.0 + exp (0.2 - 3.0));
+  GstRadioClassificationMeta *m;
+  GstHarness *h;
+  GstBuffer *out;
+  guint i;
+
+  g_assert_true (radio_head_save (
+      weights, labels, 2, 2, w, NULL, names, NULL, metadata, &error));
+  g_assert_no_error (error);
+
+  h = radio_test_harness_new_with_bus (
+      "radioclassify weights=\"%s\" scoring=cosine", weights);
+  for (i = 0; i < 3; i++) {
+    out = radio_test_harness_push_features (h, &f, GST_FLOW_OK);
+    m = gst_buffer_get_radio_classification_meta (out, NULL);
+    g_assert_nonnull (m);
+    g_assert_cmpstr (m->labels[0], ==, "right");
+    g_assert_cmpfloat (m->scores[0], >, 0.9999);
+    gst_buffer_unref (out);
+    g_assert_cmpuint (radio_test_count_messages (GST_ELEMENT_BUS (h->element),
+                          GST_MESSAGE_WARNING, "made for linear scoring"),
+        ==, i ? 0 : 1);
+  }
+  radio_test_harness_teardown (h);
+
+  h = radio_test_harness_new_with_bus (
+      "radioclassify weights=\"%s\" scoring=linear", weights);
+  out = radio_test_harness_push_features (h, &f, GST_FLOW_OK);
+  m = gst_buffer_get_radio_classification_meta (out, NULL);
+  g_assert_nonnull (m);
+  g_assert_cmpstr (m->labels[0], ==, "right");
+  g_assert_cmpfloat_with_epsilon (m->scores[0], linear_right, 1e-5);
+  gst_buffer_unref (out);
+  g_assert_cmpuint (radio_test_count_messages (GST_ELEMENT_BUS (h->element),
+                        GST_MESSAGE_WARNING, NULL),
+      ==, 0);
+  radio_test_harness_teardown (h);
+  radio_test_remove_tree (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1349,5 +1330,6 @@ main (int argc, char **argv)
   g_test_add_func ("/radioclassify/errors/features", test_wrong_features);
   g_test_add_func ("/radioclassify/errors/load", test_load_errors);
   g_test_add_func ("/radioclassify/builtin-model", test_builtin_model);
+  g_test_add_func ("/radioclassify/scoring-mismatch", test_scoring_mismatch);
   return g_test_run ();
 }

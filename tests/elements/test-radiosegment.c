@@ -77,71 +77,6 @@ one_hot_features (
   return f;
 }
 
-static GstHarness *harness (const char *launch_format, ...)
-    G_GNUC_PRINTF (1, 2);
-
-static GstHarness *
-harness (const char *launch_format, ...)
-{
-  va_list args;
-  g_autofree char *launch = NULL;
-  GstHarness *h;
-
-  va_start (args, launch_format);
-  launch = g_strdup_vprintf (launch_format, args);
-  va_end (args);
-  h = gst_harness_new_parse (launch);
-  /* Element messages (errors, warnings) need a bus to land on. */
-  gst_element_set_bus (h->element, gst_bus_new ());
-  gst_object_unref (GST_ELEMENT_BUS (h->element));
-  return h;
-}
-
-/* Drops the bus's pending messages first: they hold references on the
- * elements that posted them, which would keep the harness alive. */
-static void
-teardown (GstHarness *h)
-{
-  gst_bus_set_flushing (GST_ELEMENT_BUS (h->element), TRUE);
-  gst_harness_teardown (h);
-}
-
-static GstBuffer *
-push_features (GstHarness *h, const RadioTestFeatures *f, GstFlowReturn want)
-{
-  g_autofree char *caps = radio_test_features_caps (f);
-
-  gst_harness_set_src_caps_str (h, caps);
-  g_assert_cmpint (
-      gst_harness_push (h, radio_test_features_buffer (f)), ==, want);
-  return want == GST_FLOW_OK ? gst_harness_pull (h) : NULL;
-}
-
-/* The text of the first bus message of a type, or NULL. */
-static char *
-pop_message (GstHarness *h, GstMessageType type, guint *count)
-{
-  GstBus *bus = GST_ELEMENT_BUS (h->element);
-  GstMessage *msg;
-  char *text = NULL;
-
-  if (count)
-    *count = 0;
-  while ((msg = gst_bus_pop_filtered (bus, type))) {
-    g_autoptr (GError) err = NULL;
-    if (type == GST_MESSAGE_ERROR)
-      gst_message_parse_error (msg, &err, NULL);
-    else
-      gst_message_parse_warning (msg, &err, NULL);
-    if (!text)
-      text = g_strdup (err->message);
-    if (count)
-      (*count)++;
-    gst_message_unref (msg);
-  }
-  return text;
-}
-
 static GstRadioSegmentationMeta *
 get_segmentation (GstBuffer *buf)
 {
@@ -163,6 +98,34 @@ cell_of (guint pixel, guint frame, guint cells)
 static const guint8 palette[4][3]
     = { { 250, 10, 20 }, { 5, 200, 30 }, { 40, 60, 240 }, { 255, 255, 0 } };
 
+/* alpha=1, nearest drawing of a plain stretch: every pixel of the fw x fh
+ * frame out is the palette colour of its cell's class in mask (gw x gh),
+ * and m (unless NULL) gives that class at the pixel's centre. */
+static void
+check_drawn_mask (GstBuffer *out, const GstRadioSegmentationMeta *m,
+    GstVideoFormat format, guint fw, guint fh, const guint8 *mask, guint gw,
+    guint gh)
+{
+  GstVideoFrame frame;
+  guint x, y;
+
+  radio_test_map_frame (&frame, out, format, fw, fh);
+  for (y = 0; y < fh; y++)
+    for (x = 0; x < fw; x++) {
+      guint cls = mask[cell_of (y, fh, gh) * gw + cell_of (x, fw, gw)];
+      guint8 rgb[3];
+      radio_test_frame_rgb (&frame, x, y, rgb);
+      if (memcmp (rgb, palette[cls], 3) != 0)
+        g_error ("pixel (%u, %u): %u %u %u, expected class %u", x, y, rgb[0],
+            rgb[1], rgb[2], cls);
+      if (m)
+        g_assert_cmpint (
+            gst_radio_segmentation_meta_get_class_at (m, x + 0.5, y + 0.5), ==,
+            cls);
+    }
+  gst_video_frame_unmap (&frame);
+}
+
 /* ---- one-hot features: the known mask ----------------------------------- */
 
 static void
@@ -183,15 +146,14 @@ check_one_hot (GstVideoFormat format, guint frame_w, guint frame_h)
     .grid_height = gh,
     .embed_dim = K,
     .spatial = spatial };
-  GstHarness *h = harness ("radiosegment name=seg weights=\"%s\" alpha=1 "
-                           "smooth=false",
+  GstHarness *h = radio_test_harness_new_with_bus (
+      "radiosegment name=seg weights=\"%s\" alpha=1 "
+      "smooth=false",
       weights);
-  GstBuffer *out = push_features (h, &f, GST_FLOW_OK);
+  GstBuffer *out = radio_test_harness_push_features (h, &f, GST_FLOW_OK);
   GstRadioSegmentationMeta *m = get_segmentation (out);
   gdouble p = exp (4.0) / (exp (4.0) + 2.0);
-  GstVideoInfo info;
-  GstVideoFrame frame;
-  guint i, x, y;
+  guint i;
 
   g_assert_cmpstr (m->classifier, ==, "seg");
   g_assert_cmpuint (m->n_classes, ==, K);
@@ -205,25 +167,11 @@ check_one_hot (GstVideoFormat format, guint frame_w, guint frame_h)
   }
 
   /* alpha=1, nearest: every pixel is its cell's class colour */
-  gst_video_info_set_format (&info, format, frame_w, frame_h);
-  g_assert_true (gst_video_frame_map (&frame, &info, out, GST_MAP_READ));
-  for (y = 0; y < frame_h; y++)
-    for (x = 0; x < frame_w; x++) {
-      guint cls
-          = mask[cell_of (y, frame_h, gh) * gw + cell_of (x, frame_w, gw)];
-      guint8 rgb[3];
-      radio_test_frame_rgb (&frame, x, y, rgb);
-      if (memcmp (rgb, palette[cls], 3) != 0)
-        g_error ("pixel (%u, %u): %u %u %u, expected class %u", x, y, rgb[0],
-            rgb[1], rgb[2], cls);
-      g_assert_cmpint (
-          gst_radio_segmentation_meta_get_class_at (m, x + 0.5, y + 0.5), ==,
-          cls);
-    }
-  gst_video_frame_unmap (&frame);
+  check_drawn_mask (out, m, format, frame_w, frame_h, mask, gw, gh);
   gst_buffer_unref (out);
-  g_assert_null (pop_message (h, GST_MESSAGE_WARNING, NULL));
-  teardown (h);
+  g_assert_null (radio_test_pop_messages (
+      GST_ELEMENT_BUS (h->element), GST_MESSAGE_WARNING, NULL));
+  radio_test_harness_teardown (h);
 }
 
 static void
@@ -243,9 +191,9 @@ test_renegotiation (void)
   g_autofree gfloat *spatial = one_hot_features (mask, 3, 2, 3, 1.0f);
   g_autofree char *weights
       = write_identity_head ("reneg", 3, &palette[0][0], NULL);
-  GstHarness *h
-      = harness ("radiosegment weights=\"%s\" alpha=1 smooth=false", weights);
-  guint n, x, y;
+  GstHarness *h = radio_test_harness_new_with_bus (
+      "radiosegment weights=\"%s\" alpha=1 smooth=false", weights);
+  guint n;
 
   for (n = 0; n < G_N_ELEMENTS (sizes); n++) {
     guint fw = sizes[n][0], fh = sizes[n][1];
@@ -256,23 +204,12 @@ test_renegotiation (void)
       .grid_height = 2,
       .embed_dim = 3,
       .spatial = spatial };
-    GstBuffer *out = push_features (h, &f, GST_FLOW_OK);
-    GstVideoInfo info;
-    GstVideoFrame frame;
+    GstBuffer *out = radio_test_harness_push_features (h, &f, GST_FLOW_OK);
 
-    gst_video_info_set_format (&info, f.format, fw, fh);
-    g_assert_true (gst_video_frame_map (&frame, &info, out, GST_MAP_READ));
-    for (y = 0; y < fh; y++)
-      for (x = 0; x < fw; x++) {
-        guint8 rgb[3];
-        radio_test_frame_rgb (&frame, x, y, rgb);
-        g_assert_cmpmem (rgb, 3,
-            palette[mask[cell_of (y, fh, 2) * 3 + cell_of (x, fw, 3)]], 3);
-      }
-    gst_video_frame_unmap (&frame);
+    check_drawn_mask (out, NULL, f.format, fw, fh, mask, 3, 2);
     gst_buffer_unref (out);
   }
-  teardown (h);
+  radio_test_harness_teardown (h);
 }
 
 /* Two cells side by side, 3 e_0 and 1 e_1: the interpolated logits are
@@ -296,27 +233,21 @@ test_smooth_boundary (void)
   gboolean smooth;
 
   for (smooth = FALSE; smooth <= TRUE; smooth++) {
-    GstHarness *h = harness (
+    GstHarness *h = radio_test_harness_new_with_bus (
         "radiosegment weights=\"%s\" alpha=1 smooth=%d", weights, smooth);
-    GstBuffer *out = push_features (h, &f, GST_FLOW_OK);
-    guint edge = smooth ? 40 : 32, x, y;
-    GstVideoInfo info;
+    GstBuffer *out = radio_test_harness_push_features (h, &f, GST_FLOW_OK);
+    guint edge = smooth ? 40 : 32;
     GstVideoFrame frame;
 
-    gst_video_info_set_format (&info, f.format, 64, 8);
-    g_assert_true (gst_video_frame_map (&frame, &info, out, GST_MAP_READ));
-    for (y = 0; y < 8; y++)
-      for (x = 0; x < 64; x++) {
-        guint8 rgb[3];
-        radio_test_frame_rgb (&frame, x, y, rgb);
-        g_assert_cmpmem (rgb, 3, palette[x < edge ? 0 : 1], 3);
-      }
+    radio_test_map_frame (&frame, out, f.format, 64, 8);
+    radio_test_assert_rect_rgb (&frame, 0, 0, edge, 8, palette[0]);
+    radio_test_assert_rect_rgb (&frame, edge, 0, 64, 8, palette[1]);
     gst_video_frame_unmap (&frame);
     /* the meta holds cells either way */
     g_assert_cmpuint (get_segmentation (out)->classes[0], ==, 0);
     g_assert_cmpuint (get_segmentation (out)->classes[1], ==, 1);
     gst_buffer_unref (out);
-    teardown (h);
+    radio_test_harness_teardown (h);
   }
 }
 
@@ -342,14 +273,12 @@ test_alpha (void)
   guint a, x, y, c;
 
   for (a = 0; a < G_N_ELEMENTS (alphas); a++) {
-    GstHarness *h
-        = harness ("radiosegment weights=\"%s\" alpha=%g", weights, alphas[a]);
-    GstBuffer *out = push_features (h, &f, GST_FLOW_OK);
-    GstVideoInfo info;
+    GstHarness *h = radio_test_harness_new_with_bus (
+        "radiosegment weights=\"%s\" alpha=%g", weights, alphas[a]);
+    GstBuffer *out = radio_test_harness_push_features (h, &f, GST_FLOW_OK);
     GstVideoFrame frame;
 
-    gst_video_info_set_format (&info, f.format, 32, 16);
-    g_assert_true (gst_video_frame_map (&frame, &info, out, GST_MAP_READ));
+    radio_test_map_frame (&frame, out, f.format, 32, 16);
     /* away from the boundary (x = 16), where smooth drawing blends
      * nothing but the two regions' own colours */
     for (y = 0; y < 16; y++)
@@ -364,14 +293,14 @@ test_alpha (void)
       }
     gst_video_frame_unmap (&frame);
     gst_buffer_unref (out);
-    teardown (h);
+    radio_test_harness_teardown (h);
   }
 
   /* draw=false: the meta, and the pixels exactly as they came */
   {
-    GstHarness *h
-        = harness ("radiosegment weights=\"%s\" alpha=1 draw=false", weights);
-    GstBuffer *out = push_features (h, &f, GST_FLOW_OK);
+    GstHarness *h = radio_test_harness_new_with_bus (
+        "radiosegment weights=\"%s\" alpha=1 draw=false", weights);
+    GstBuffer *out = radio_test_harness_push_features (h, &f, GST_FLOW_OK);
     GstMapInfo map;
     gsize i;
 
@@ -381,7 +310,7 @@ test_alpha (void)
       g_assert_cmpuint (map.data[i], ==, 100);
     gst_buffer_unmap (out, &map);
     gst_buffer_unref (out);
-    teardown (h);
+    radio_test_harness_teardown (h);
   }
 }
 
@@ -410,13 +339,11 @@ test_adaptor_source (void)
     .adaptor_spatial_height = 4,
     .adaptor_spatial_width = 6,
     .adaptor_spatial_dim = 2 };
-  GstHarness *h = harness (
+  GstHarness *h = radio_test_harness_new_with_bus (
       "radiosegment weights=\"%s\" source=fine alpha=1 smooth=false", weights);
-  GstBuffer *out = push_features (h, &f, GST_FLOW_OK);
+  GstBuffer *out = radio_test_harness_push_features (h, &f, GST_FLOW_OK);
   GstRadioSegmentationMeta *m = get_segmentation (out);
-  GstVideoInfo info;
-  GstVideoFrame frame;
-  guint i, x, y;
+  guint i;
 
   g_assert_cmpuint (m->geometry.grid_width, ==, 6);
   g_assert_cmpuint (m->geometry.grid_height, ==, 4);
@@ -425,23 +352,12 @@ test_adaptor_source (void)
   g_assert_cmpuint (m->geometry.patch_size, ==, 8);
   for (i = 0; i < 24; i++)
     g_assert_cmpuint (m->classes[i], ==, fine[i]);
-  gst_video_info_set_format (&info, f.format, 60, 30);
-  g_assert_true (gst_video_frame_map (&frame, &info, out, GST_MAP_READ));
-  for (y = 0; y < 30; y++)
-    for (x = 0; x < 60; x++) {
-      guint cls = fine[cell_of (y, 30, 4) * 6 + cell_of (x, 60, 6)];
-      guint8 rgb[3];
-      radio_test_frame_rgb (&frame, x, y, rgb);
-      g_assert_cmpmem (rgb, 3, palette[cls], 3);
-      g_assert_cmpint (
-          gst_radio_segmentation_meta_get_class_at (m, x + 0.5, y + 0.5), ==,
-          cls);
-    }
-  gst_video_frame_unmap (&frame);
+  check_drawn_mask (out, m, f.format, 60, 30, fine, 6, 4);
   gst_buffer_unref (out);
   /* the head's recorded source matches: no warning */
-  g_assert_null (pop_message (h, GST_MESSAGE_WARNING, NULL));
-  teardown (h);
+  g_assert_null (radio_test_pop_messages (
+      GST_ELEMENT_BUS (h->element), GST_MESSAGE_WARNING, NULL));
+  radio_test_harness_teardown (h);
 }
 
 /* ---- messages ------------------------------------------------------------ */
@@ -460,9 +376,9 @@ test_messages (void)
     .grid_height = 2,
     .embed_dim = 3,
     .spatial = spatial };
-  GstHarness *h = harness (
+  GstHarness *h = radio_test_harness_new_with_bus (
       "radiosegment weights=\"%s\" post-messages=true draw=false", weights);
-  GstBuffer *out = push_features (h, &f, GST_FLOW_OK);
+  GstBuffer *out = radio_test_harness_push_features (h, &f, GST_FLOW_OK);
   GstMessage *msg = gst_bus_pop_filtered (
       GST_ELEMENT_BUS (h->element), GST_MESSAGE_ELEMENT);
   const GstStructure *s;
@@ -493,7 +409,7 @@ test_messages (void)
   }
   g_assert_cmpuint (n_classes, ==, 3);
   gst_buffer_unref (out);
-  teardown (h);
+  radio_test_harness_teardown (h);
 }
 
 /* A letterboxed frame: 64x32 pixels in a 64x64 model input (4x4 cells),
@@ -519,14 +435,14 @@ test_letterbox (void)
     .scale_y = 1.0 / 16,
     .offset_x = 0.0,
     .offset_y = 1.0 };
-  GstHarness *h = harness ("radiosegment weights=\"%s\" alpha=1 "
-                           "smooth=false post-messages=true",
-      weights);
+  GstHarness *h
+      = radio_test_harness_new_with_bus ("radiosegment weights=\"%s\" alpha=1 "
+                                         "smooth=false post-messages=true",
+          weights);
   GstBuffer *in = gst_buffer_new_allocate (NULL, 64 * 32 * 3, NULL);
   GstBuffer *out;
   GstMessage *msg;
   const GValue *cells, *fractions;
-  GstVideoInfo info;
   GstVideoFrame frame;
   guint x, y, k;
   const guint want_cells[3] = { 3, 5, 0 };
@@ -540,14 +456,12 @@ test_letterbox (void)
   g_assert_cmpint (gst_harness_push (h, in), ==, GST_FLOW_OK);
   out = gst_harness_pull (h);
 
-  gst_video_info_set_format (&info, GST_VIDEO_FORMAT_RGB, 64, 32);
-  g_assert_true (gst_video_frame_map (&frame, &info, out, GST_MAP_READ));
-  for (y = 0; y < 32; y++)
-    for (x = 0; x < 64; x++) {
-      guint8 rgb[3];
-      radio_test_frame_rgb (&frame, x, y, rgb);
-      g_assert_cmpmem (rgb, 3, palette[mask[(y / 16 + 1) * 4 + x / 16]], 3);
-    }
+  /* 16x16-pixel cells, grid row = pixel row / 16 + 1 */
+  radio_test_map_frame (&frame, out, GST_VIDEO_FORMAT_RGB, 64, 32);
+  for (y = 0; y < 2; y++)
+    for (x = 0; x < 4; x++)
+      radio_test_assert_rect_rgb (&frame, x * 16, y * 16, x * 16 + 16,
+          y * 16 + 16, palette[mask[(y + 1) * 4 + x]]);
   gst_video_frame_unmap (&frame);
 
   msg = gst_bus_pop_filtered (
@@ -565,7 +479,7 @@ test_letterbox (void)
   }
   gst_message_unref (msg);
   gst_buffer_unref (out);
-  teardown (h);
+  radio_test_harness_teardown (h);
 }
 
 /* ---- the built-in model -------------------------------------------------- */
@@ -592,7 +506,8 @@ test_builtin_model (void)
   for (k = 0; k < K; k++)
     bias[k] = 0.1f * k;
   weights = write_head ("builtin", K, D, w, bias, NULL, "spatial");
-  h = harness ("radio backend=cpu ! radiosegment weights=\"%s\"", weights);
+  h = radio_test_harness_new_with_bus (
+      "radio backend=cpu ! radiosegment weights=\"%s\"", weights);
   gst_harness_set_src_caps_str (
       h, "video/x-raw,format=RGB,width=96,height=64,framerate=30/1");
   in = gst_buffer_new_allocate (NULL, 96 * 64 * 3, NULL);
@@ -625,7 +540,7 @@ test_builtin_model (void)
     g_assert_cmpfloat (m->scores[i], >=, 1.0 / K);
   }
   gst_buffer_unref (out);
-  teardown (h);
+  radio_test_harness_teardown (h);
 
   /* and a real pipeline to EOS with the default drawing */
   {
@@ -634,71 +549,21 @@ test_builtin_model (void)
         "videoconvert ! radio backend=cpu ! radiosegment weights=\"%s\" ! "
         "videoconvert ! fakesink",
         weights);
-    g_autoptr (GError) error = NULL;
-    GstElement *p = gst_parse_launch (launch, &error);
-    GstBus *bus;
-    GstMessage *msg;
+    g_autofree char *message = radio_test_run_pipeline (launch, NULL);
 
-    g_assert_no_error (error);
-    bus = gst_element_get_bus (p);
-    gst_element_set_state (p, GST_STATE_PLAYING);
-    msg = gst_bus_timed_pop_filtered (
-        bus, 60 * GST_SECOND, GST_MESSAGE_ERROR | GST_MESSAGE_EOS);
-    g_assert_nonnull (msg);
-    g_assert_cmpint (GST_MESSAGE_TYPE (msg), ==, GST_MESSAGE_EOS);
-    gst_message_unref (msg);
-    gst_element_set_state (p, GST_STATE_NULL);
-    gst_object_unref (bus);
-    gst_object_unref (p);
+    g_assert_cmpstr (message, ==, NULL);
   }
 }
 
 /* ---- errors -------------------------------------------------------------- */
-
-/* Runs a launch line; returns the first error's text (NULL at EOS). */
-static char *
-run_pipeline (const char *launch, GstStateChangeReturn *first_change)
-{
-  g_autoptr (GError) error = NULL;
-  GstElement *pipeline = gst_parse_launch (launch, &error);
-  GstBus *bus;
-  GstMessage *msg;
-  char *text = NULL;
-  GstStateChangeReturn ret;
-
-  g_assert_no_error (error);
-  bus = gst_element_get_bus (pipeline);
-  ret = gst_element_set_state (pipeline, GST_STATE_PLAYING);
-  if (first_change)
-    *first_change = ret;
-  msg = gst_bus_timed_pop_filtered (
-      bus, 60 * GST_SECOND, GST_MESSAGE_ERROR | GST_MESSAGE_EOS);
-  g_assert_nonnull (msg);
-  if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR) {
-    g_autoptr (GError) err = NULL;
-    gst_message_parse_error (msg, &err, NULL);
-    text = g_strdup (err->message);
-  }
-  gst_message_unref (msg);
-  gst_element_set_state (pipeline, GST_STATE_NULL);
-  gst_object_unref (bus);
-  gst_object_unref (pipeline);
-  return text;
-}
 
 static void
 expect_start_failure (const char *props, const char *expect)
 {
   g_autofree char *launch = g_strdup_printf (
       "videotestsrc num-buffers=1 ! radiosegment %s ! fakesink", props);
-  GstStateChangeReturn ret;
-  g_autofree char *message = run_pipeline (launch, &ret);
 
-  if (g_test_verbose ())
-    g_printerr ("  %s\n", message);
-  g_assert_cmpint (ret, ==, GST_STATE_CHANGE_FAILURE);
-  g_assert_nonnull (message);
-  g_assert_nonnull (strstr (message, expect));
+  g_free (radio_test_expect_start_failure (launch, expect));
 }
 
 static void
@@ -764,27 +629,31 @@ test_stream_errors (void)
   guint count;
 
   /* 3-channel features, 2-channel head: both sizes named */
-  h = harness ("radiosegment weights=\"%s\"", head2);
-  push_features (h, &f, GST_FLOW_ERROR);
-  text = pop_message (h, GST_MESSAGE_ERROR, NULL);
+  h = radio_test_harness_new_with_bus ("radiosegment weights=\"%s\"", head2);
+  radio_test_harness_push_features (h, &f, GST_FLOW_ERROR);
+  text = radio_test_pop_messages (
+      GST_ELEMENT_BUS (h->element), GST_MESSAGE_ERROR, NULL);
   g_assert_nonnull (text);
   g_assert_nonnull (strstr (text, "2-channel"));
   g_assert_nonnull (strstr (text, "3 channels"));
   g_clear_pointer (&text, g_free);
-  teardown (h);
+  radio_test_harness_teardown (h);
 
   /* an adaptor the features do not have */
-  h = harness ("radiosegment weights=\"%s\" source=clip", head3);
-  push_features (h, &f, GST_FLOW_ERROR);
-  text = pop_message (h, GST_MESSAGE_ERROR, NULL);
+  h = radio_test_harness_new_with_bus (
+      "radiosegment weights=\"%s\" source=clip", head3);
+  radio_test_harness_push_features (h, &f, GST_FLOW_ERROR);
+  text = radio_test_pop_messages (
+      GST_ELEMENT_BUS (h->element), GST_MESSAGE_ERROR, NULL);
   g_assert_nonnull (text);
   g_assert_nonnull (strstr (text, "\"clip\""));
   g_clear_pointer (&text, g_free);
-  teardown (h);
+  radio_test_harness_teardown (h);
 
   /* frames without meta pass untouched, with one warning; a head made
    * for another source warns once too */
-  h = harness ("radiosegment weights=\"%s\" alpha=1", head3);
+  h = radio_test_harness_new_with_bus (
+      "radiosegment weights=\"%s\" alpha=1", head3);
   gst_harness_set_src_caps_str (
       h, "video/x-raw,format=RGB,width=32,height=32,framerate=30/1");
   for (count = 0; count < 3; count++) {
@@ -801,15 +670,17 @@ test_stream_errors (void)
     gst_buffer_unmap (out, &map);
     gst_buffer_unref (out);
   }
-  text = pop_message (h, GST_MESSAGE_WARNING, &count);
+  text = radio_test_pop_messages (
+      GST_ELEMENT_BUS (h->element), GST_MESSAGE_WARNING, &count);
   g_assert_cmpuint (count, ==, 1);
   g_assert_nonnull (strstr (text, "without RADIO features"));
   g_clear_pointer (&text, g_free);
-  out = push_features (h, &f, GST_FLOW_OK);
+  out = radio_test_harness_push_features (h, &f, GST_FLOW_OK);
   gst_buffer_unref (out);
-  out = push_features (h, &f, GST_FLOW_OK);
+  out = radio_test_harness_push_features (h, &f, GST_FLOW_OK);
   gst_buffer_unref (out);
-  text = pop_message (h, GST_MESSAGE_WARNING, &count);
+  text = radio_test_pop_messages (
+      GST_ELEMENT_BUS (h->element), GST_MESSAGE_WARNING, &count);
   g_assert_cmpuint (count, ==, 1);
   g_assert_nonnull (strstr (text, "adaptor.clip.spatial"));
   g_clear_pointer (&text, g_free);
@@ -821,11 +692,12 @@ test_stream_errors (void)
     g_object_set (seg, "weights", head2, NULL);
     g_object_get (seg, "weights", &now, NULL);
     g_assert_cmpstr (now, ==, head3);
-    text = pop_message (h, GST_MESSAGE_WARNING, &count);
+    text = radio_test_pop_messages (
+        GST_ELEMENT_BUS (h->element), GST_MESSAGE_WARNING, &count);
     g_assert_cmpuint (count, ==, 1);
     gst_object_unref (seg);
   }
-  teardown (h);
+  radio_test_harness_teardown (h);
 }
 
 int
@@ -835,8 +707,7 @@ main (int argc, char **argv)
 
   gst_init (&argc, &argv);
   g_test_init (&argc, &argv, NULL);
-  tmp_dir = g_dir_make_tmp ("radiosegment-XXXXXX", NULL);
-  g_assert_nonnull (tmp_dir);
+  tmp_dir = radio_test_make_tmp_dir ("radiosegment-XXXXXX");
 
   g_test_add_func ("/radiosegment/one-hot-mask", test_one_hot);
   g_test_add_func ("/radiosegment/smooth-boundary", test_smooth_boundary);

@@ -142,15 +142,13 @@ sink_open (Sink *s, const char *format, ...)
 {
   va_list args;
   g_autofree char *props = NULL;
-  g_autofree char *launch = NULL;
 
   va_start (args, format);
   props = g_strdup_vprintf (format, args);
   va_end (args);
-  launch = g_strdup_printf ("radiosink name=sink %s", props);
-  s->h = gst_harness_new_parse (launch);
-  s->bus = gst_bus_new ();
-  gst_element_set_bus (s->h->element, s->bus);
+  s->h = radio_test_harness_new_with_bus ("radiosink name=sink %s", props);
+  /* kept past the teardown, to check what stopping posts */
+  s->bus = gst_object_ref (GST_ELEMENT_BUS (s->h->element));
   s->sink = gst_harness_find_element (s->h, "radiosink");
   g_assert_nonnull (s->sink);
   gst_harness_set_src_caps_str (s->h, CAPS);
@@ -175,22 +173,6 @@ sink_get_u64 (Sink *s, const char *name)
 
   g_object_get (s->sink, name, &v, NULL);
   return v;
-}
-
-/* The next error on the bus (asserts there is one) as a GError. */
-static GError *
-sink_pop_error (Sink *s)
-{
-  GstMessage *msg = gst_bus_pop_filtered (s->bus, GST_MESSAGE_ERROR);
-  GError *error = NULL;
-  g_autofree char *debug = NULL;
-
-  g_assert_nonnull (msg);
-  gst_message_parse_error (msg, &error, &debug);
-  if (g_test_verbose ())
-    g_printerr ("  error: %s (%s)\n", error->message, debug);
-  gst_message_unref (msg);
-  return error;
 }
 
 /* Queued messages hold the elements, which hold the bus: flushing drops
@@ -328,22 +310,12 @@ count_files (const char *dir)
   return n;
 }
 
-static char *
-make_tmp_dir (void)
-{
-  g_autoptr (GError) error = NULL;
-  char *dir = g_dir_make_tmp ("radiosink-XXXXXX", &error);
-
-  g_assert_no_error (error);
-  return dir;
-}
-
 /* ---- safetensors --------------------------------------------------------- */
 
 static void
 test_per_frame (void)
 {
-  g_autofree char *dir = make_tmp_dir ();
+  g_autofree char *dir = radio_test_make_tmp_dir ("radiosink-XXXXXX");
   TestFrame f[3];
   Sink s;
   guint i;
@@ -408,7 +380,7 @@ check_file_message (Sink *s, const char *dir, const char *pattern, gint index,
 static void
 test_batches (void)
 {
-  g_autofree char *dir = make_tmp_dir ();
+  g_autofree char *dir = radio_test_make_tmp_dir ("radiosink-XXXXXX");
   TestFrame f[7];
   Sink s;
   guint i, j;
@@ -453,7 +425,7 @@ test_batches (void)
 static void
 test_partial_at_stop (void)
 {
-  g_autofree char *dir = make_tmp_dir ();
+  g_autofree char *dir = radio_test_make_tmp_dir ("radiosink-XXXXXX");
   TestFrame f[2];
   Sink s;
   guint i;
@@ -493,7 +465,7 @@ write_one (const char *dir, const char *props, gboolean with_spatial,
     g_unlink (radio_safetensors_get_path (st));
   } else {
     g_assert_cmpint (ret, ==, GST_FLOW_ERROR);
-    *error = sink_pop_error (&s);
+    *error = radio_test_pop_error (s.bus);
     g_assert_cmpuint (count_files (dir), ==, 0);
   }
   sink_close (&s);
@@ -503,7 +475,7 @@ write_one (const char *dir, const char *props, gboolean with_spatial,
 static void
 test_fields (void)
 {
-  g_autofree char *dir = make_tmp_dir ();
+  g_autofree char *dir = radio_test_make_tmp_dir ("radiosink-XXXXXX");
   GError *error = NULL;
   RadioSafetensors *st;
   TestFrame f;
@@ -561,7 +533,7 @@ test_fields (void)
 static void
 test_util_frame (void)
 {
-  g_autofree char *dir = make_tmp_dir ();
+  g_autofree char *dir = radio_test_make_tmp_dir ("radiosink-XXXXXX");
   gfloat spatial[2 * 3 * 4], head[4 * 6 * 2];
   RadioTestFeatures rf = { 0 };
   Sink s;
@@ -608,7 +580,7 @@ test_util_frame (void)
 static void
 test_missing_meta (void)
 {
-  g_autofree char *dir = make_tmp_dir ();
+  g_autofree char *dir = radio_test_make_tmp_dir ("radiosink-XXXXXX");
   TestFrame f;
   Sink s;
   GError *error;
@@ -617,7 +589,7 @@ test_missing_meta (void)
   sink_open (&s, "location=%s/f%%03d.safetensors", dir);
   sink_push (
       &s, gst_buffer_new_allocate (NULL, 100 * 50 * 3, NULL), GST_FLOW_ERROR);
-  error = sink_pop_error (&s);
+  error = radio_test_pop_error (s.bus);
   g_assert_error (error, GST_STREAM_ERROR, GST_STREAM_ERROR_FORMAT);
   g_assert_nonnull (strstr (error->message, "GstRadioMeta"));
   g_error_free (error);
@@ -743,7 +715,7 @@ check_json_line (
 static void
 test_jsonl (void)
 {
-  g_autofree char *dir = make_tmp_dir ();
+  g_autofree char *dir = radio_test_make_tmp_dir ("radiosink-XXXXXX");
   g_autofree char *path = g_build_filename (dir, "features.jsonl", NULL);
   g_auto (GStrv) lines = NULL;
   TestFrame f[3];
@@ -782,7 +754,7 @@ test_jsonl (void)
 static void
 test_jsonl_pattern (void)
 {
-  g_autofree char *dir = make_tmp_dir ();
+  g_autofree char *dir = radio_test_make_tmp_dir ("radiosink-XXXXXX");
   TestFrame f[5];
   Sink s;
   guint i;
@@ -824,7 +796,7 @@ expect_write_failure (
   for (i = 0; i < n_ok; i++)
     sink_push (&s, test_frame_buffer (&f, TRUE, 0), GST_FLOW_OK);
   sink_push (&s, test_frame_buffer (&f, TRUE, 0), GST_FLOW_ERROR);
-  error = sink_pop_error (&s);
+  error = radio_test_pop_error (s.bus);
   g_assert_true (error->domain == GST_RESOURCE_ERROR);
   g_assert_nonnull (strstr (error->message, reason));
   g_error_free (error);
@@ -836,50 +808,14 @@ expect_write_failure (
   sink_drop_bus (&s);
 }
 
-/* Runs launch to its end: the first state change's result and the error
- * message (or NULL at end-of-stream). */
-static char *
-run_pipeline (const char *launch, GstStateChangeReturn *first_change)
-{
-  g_autoptr (GError) error = NULL;
-  GstElement *pipeline = gst_parse_launch (launch, &error);
-  GstBus *bus;
-  GstMessage *msg;
-  char *text = NULL;
-  GstStateChangeReturn ret;
-
-  g_assert_no_error (error);
-  bus = gst_element_get_bus (pipeline);
-  ret = gst_element_set_state (pipeline, GST_STATE_PLAYING);
-  if (first_change)
-    *first_change = ret;
-  msg = gst_bus_timed_pop_filtered (
-      bus, 60 * GST_SECOND, GST_MESSAGE_ERROR | GST_MESSAGE_EOS);
-  g_assert_nonnull (msg);
-  if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR) {
-    g_autoptr (GError) err = NULL;
-    gst_message_parse_error (msg, &err, NULL);
-    text = g_strdup (err->message);
-    if (g_test_verbose ())
-      g_printerr ("  error: %s\n", text);
-  }
-  gst_message_unref (msg);
-  gst_element_set_state (pipeline, GST_STATE_NULL);
-  gst_object_unref (bus);
-  gst_object_unref (pipeline);
-  return text;
-}
-
 static void
 test_write_failure (void)
 {
-  g_autofree char *dir = make_tmp_dir ();
+  g_autofree char *dir = radio_test_make_tmp_dir ("radiosink-XXXXXX");
   g_autofree char *missing = g_build_filename (dir, "nowhere", "f%d.st", NULL);
   g_autofree char *missing_jsonl
       = g_build_filename (dir, "nowhere", "a.jsonl", NULL);
   g_autofree char *launch = NULL;
-  g_autofree char *message = NULL;
-  GstStateChangeReturn ret;
 
   /* a folder that does not exist */
   expect_write_failure ("", missing, 0, g_strerror (ENOENT));
@@ -902,10 +838,7 @@ test_write_failure (void)
   launch = g_strdup_printf ("videotestsrc num-buffers=1 ! radiosink "
                             "format=jsonl location=\"%s\"",
       missing_jsonl);
-  message = run_pipeline (launch, &ret);
-  g_assert_cmpint (ret, ==, GST_STATE_CHANGE_FAILURE);
-  g_assert_nonnull (message);
-  g_assert_nonnull (strstr (message, missing_jsonl));
+  g_free (radio_test_expect_start_failure (launch, missing_jsonl));
   radio_test_remove_tree (dir);
 }
 
@@ -926,12 +859,8 @@ test_bad_location (void)
     g_autofree char *launch = g_strdup_printf (
         "videotestsrc num-buffers=1 ! radiosink %s location=\"%s\"", bad[i][0],
         bad[i][1]);
-    GstStateChangeReturn ret;
-    g_autofree char *message = run_pipeline (launch, &ret);
 
-    g_assert_cmpint (ret, ==, GST_STATE_CHANGE_FAILURE);
-    g_assert_nonnull (message);
-    g_assert_nonnull (strstr (message, "location"));
+    g_free (radio_test_expect_start_failure (launch, "location"));
   }
 }
 
@@ -942,7 +871,7 @@ test_bad_location (void)
 static void
 test_builtin_model (void)
 {
-  g_autofree char *dir = make_tmp_dir ();
+  g_autofree char *dir = radio_test_make_tmp_dir ("radiosink-XXXXXX");
   g_autofree char *launch = g_strdup_printf (
       "videotestsrc num-buffers=3 ! video/x-raw,width=64,height=48 ! "
       "videoconvert ! radio adaptors=demo ! tee name=t ! queue ! "
@@ -952,19 +881,14 @@ test_builtin_model (void)
   g_autoptr (GError) error = NULL;
   GstElement *pipeline = gst_parse_launch (launch, &error);
   GstElement *appsink;
-  GstBus *bus;
-  GstMessage *msg;
+  g_autofree char *message = NULL;
   guint i;
 
   g_assert_no_error (error);
   appsink = gst_bin_get_by_name (GST_BIN (pipeline), "out");
-  bus = gst_element_get_bus (pipeline);
   gst_element_set_state (pipeline, GST_STATE_PLAYING);
-  msg = gst_bus_timed_pop_filtered (
-      bus, 60 * GST_SECOND, GST_MESSAGE_ERROR | GST_MESSAGE_EOS);
-  g_assert_nonnull (msg);
-  g_assert_cmpint (GST_MESSAGE_TYPE (msg), ==, GST_MESSAGE_EOS);
-  gst_message_unref (msg);
+  message = radio_test_wait_for_end (pipeline);
+  g_assert_cmpstr (message, ==, NULL); /* end-of-stream */
   g_assert_cmpuint (count_files (dir), ==, 3);
 
   for (i = 0; i < 3; i++) {
@@ -994,7 +918,6 @@ test_builtin_model (void)
   }
   gst_element_set_state (pipeline, GST_STATE_NULL);
   gst_object_unref (appsink);
-  gst_object_unref (bus);
   gst_object_unref (pipeline);
   radio_test_remove_tree (dir);
 }

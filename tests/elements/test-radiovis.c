@@ -2,8 +2,9 @@
  * principal components are known, and the `radiovis` element in
  * GstHarness with hand-built features whose colours are known: the
  * colours, alpha blending, side-by-side caps and layout, basis files
- * (round trip and rejection), frames without features, renegotiation,
- * mode switches and the built-in model end to end. */
+ * (round trip and rejection), frames without features (and the held
+ * colours painted on them), renegotiation, mode switches and the
+ * built-in model end to end. */
 #include <gst/check/gstharness.h>
 #include <gst/gst.h>
 #include <gst/radio/radiometa.h>
@@ -526,50 +527,6 @@ split_reds (guint grid_width, guint split, gfloat a, guint *left, guint *right)
   *right = (guint)(255.0 * CLAMP (0.5 - mean / (5.0 * std), 0, 1) + 0.5);
 }
 
-static GstHarness *
-vis_harness (const gchar *props)
-{
-  g_autofree gchar *launch = g_strdup_printf ("radiovis %s", props);
-  return gst_harness_new_parse (launch);
-}
-
-/* Messages of the harness's elements, to count warnings and errors. */
-static GstBus *
-harness_bus (GstHarness *h)
-{
-  GstBus *bus = gst_bus_new ();
-  gst_element_set_bus (h->element, bus);
-  return bus;
-}
-
-/* Messages hold their element, and the element its bus: flush them before
- * the harness lets go of the element. */
-static void
-harness_teardown_with_bus (GstHarness *h, GstBus *bus)
-{
-  gst_bus_set_flushing (bus, TRUE);
-  gst_harness_teardown (h);
-  gst_object_unref (bus);
-}
-
-static guint
-count_messages (GstBus *bus, GstMessageType type)
-{
-  GstMessage *msg;
-  guint n = 0;
-
-  while ((msg = gst_bus_pop_filtered (bus, type))) {
-    if (g_test_verbose () && type == GST_MESSAGE_ERROR) {
-      g_autoptr (GError) err = NULL;
-      gst_message_parse_error (msg, &err, NULL);
-      g_printerr ("  error: %s\n", err->message);
-    }
-    n++;
-    gst_message_unref (msg);
-  }
-  return n;
-}
-
 static void
 set_caps (GstHarness *h, const RadioTestFeatures *f)
 {
@@ -578,46 +535,18 @@ set_caps (GstHarness *h, const RadioTestFeatures *f)
   gst_harness_set_src_caps_str (h, caps);
 }
 
-static GstBuffer *
-push_pull (GstHarness *h, const RadioTestFeatures *f)
-{
-  set_caps (h, f);
-  g_assert_cmpint (
-      gst_harness_push (h, radio_test_features_buffer (f)), ==, GST_FLOW_OK);
-  return gst_harness_pull (h);
-}
-
 typedef struct {
   GstVideoFrame frame;
   GstVideoInfo info;
 } MappedOutput;
-
-static void
-map_output (MappedOutput *m, GstHarness *h, GstBuffer *buf)
-{
-  GstCaps *caps = gst_pad_get_current_caps (h->sinkpad);
-
-  g_assert_nonnull (caps);
-  g_assert_true (gst_video_info_from_caps (&m->info, caps));
-  gst_caps_unref (caps);
-  g_assert_true (gst_video_frame_map (&m->frame, &m->info, buf, GST_MAP_READ));
-}
 
 /* Every pixel of columns [x0, x1) of the frame has colour rgb. */
 static void
 assert_columns (
     const GstVideoFrame *frame, guint x0, guint x1, const guint8 rgb[3])
 {
-  guint x, y;
-  guint8 got[3];
-
-  for (y = 0; y < (guint)GST_VIDEO_FRAME_HEIGHT (frame); y++)
-    for (x = x0; x < x1; x++) {
-      radio_test_frame_rgb (frame, x, y, got);
-      if (memcmp (got, rgb, 3) != 0)
-        g_error ("pixel (%u, %u) is %u,%u,%u, expected %u,%u,%u", x, y, got[0],
-            got[1], got[2], rgb[0], rgb[1], rgb[2]);
-    }
+  radio_test_assert_rect_rgb (
+      frame, x0, 0, x1, GST_VIDEO_FRAME_HEIGHT (frame), rgb);
 }
 
 /* A 64x32 frame, a 4x2 grid of 16x16-pixel cells, 6-dimensional: three
@@ -653,7 +582,7 @@ test_element_features_mode (void)
   for (i = 0; i < G_N_ELEMENTS (formats); i++) {
     g_autofree gfloat *spatial = NULL;
     RadioTestFeatures f;
-    GstHarness *h = vis_harness ("mode=features");
+    GstHarness *h = radio_test_harness_new_with_bus ("radiovis mode=features");
     GstBuffer *out;
     MappedOutput m;
     guint8 l[3] = { left, 128, 128 }, r[3] = { right, 128, 128 };
@@ -661,8 +590,8 @@ test_element_features_mode (void)
     guint x;
 
     split_frame (&f, &spatial, formats[i]);
-    out = push_pull (h, &f);
-    map_output (&m, h, out);
+    out = radio_test_harness_push_features (h, &f, GST_FLOW_OK);
+    radio_test_map_output (&m.frame, &m.info, h, out);
     /* cell centres at x = 8, 24, 40, 56: columns 0..2 up to pixel 39 */
     assert_columns (&m.frame, 0, 40, l);
     assert_columns (&m.frame, 56, 64, r);
@@ -676,7 +605,7 @@ test_element_features_mode (void)
     g_assert_nonnull (gst_buffer_get_radio_meta (out));
     gst_video_frame_unmap (&m.frame);
     gst_buffer_unref (out);
-    gst_harness_teardown (h);
+    radio_test_harness_teardown (h);
   }
 }
 
@@ -686,20 +615,21 @@ test_element_nearest (void)
 {
   g_autofree gfloat *spatial = NULL;
   RadioTestFeatures f;
-  GstHarness *h = vis_harness ("mode=features smooth=false");
+  GstHarness *h
+      = radio_test_harness_new_with_bus ("radiovis mode=features smooth=false");
   GstBuffer *out;
   MappedOutput m;
   guint left, right;
 
   split_reds (4, 3, 2.0f, &left, &right);
   split_frame (&f, &spatial, GST_VIDEO_FORMAT_RGB);
-  out = push_pull (h, &f);
-  map_output (&m, h, out);
+  out = radio_test_harness_push_features (h, &f, GST_FLOW_OK);
+  radio_test_map_output (&m.frame, &m.info, h, out);
   assert_columns (&m.frame, 0, 48, (guint8[]){ left, 128, 128 });
   assert_columns (&m.frame, 48, 64, (guint8[]){ right, 128, 128 });
   gst_video_frame_unmap (&m.frame);
   gst_buffer_unref (out);
-  gst_harness_teardown (h);
+  radio_test_harness_teardown (h);
 }
 
 /* mode=overlay blends: out = (1 - alpha) video + alpha colour, +-1. */
@@ -715,7 +645,7 @@ test_element_overlay_alpha (void)
         = g_strdup_printf ("mode=overlay alpha=%g", alphas[i]);
     g_autofree gfloat *spatial = NULL;
     RadioTestFeatures f;
-    GstHarness *h = vis_harness (props);
+    GstHarness *h = radio_test_harness_new_with_bus ("radiovis %s", props);
     GstBuffer *out;
     MappedOutput m;
     guint8 got[3];
@@ -723,8 +653,8 @@ test_element_overlay_alpha (void)
     const guint colour_r[3] = { right, 128, 128 };
 
     split_frame (&f, &spatial, GST_VIDEO_FORMAT_RGBx);
-    out = push_pull (h, &f);
-    map_output (&m, h, out);
+    out = radio_test_harness_push_features (h, &f, GST_FLOW_OK);
+    radio_test_map_output (&m.frame, &m.info, h, out);
     for (c = 0; c < 3; c++) {
       gdouble el = (1 - alphas[i]) * f.fill[c] + alphas[i] * colour_l[c];
       gdouble er = (1 - alphas[i]) * f.fill[c] + alphas[i] * colour_r[c];
@@ -735,7 +665,7 @@ test_element_overlay_alpha (void)
     }
     gst_video_frame_unmap (&m.frame);
     gst_buffer_unref (out);
-    gst_harness_teardown (h);
+    radio_test_harness_teardown (h);
   }
 }
 
@@ -747,7 +677,8 @@ test_element_side_by_side (void)
 {
   g_autofree gfloat *spatial = NULL;
   RadioTestFeatures f;
-  GstHarness *h = vis_harness ("mode=side-by-side alpha=0.1");
+  GstHarness *h = radio_test_harness_new_with_bus (
+      "radiovis mode=side-by-side alpha=0.1");
   GstBuffer *in, *out;
   GstVideoFrame inframe;
   GstVideoInfo ininfo;
@@ -774,7 +705,7 @@ test_element_side_by_side (void)
   g_assert_cmpstr (gst_structure_get_string (s, "format"), ==, "RGBA");
   gst_caps_unref (caps);
 
-  map_output (&m, h, out);
+  radio_test_map_output (&m.frame, &m.info, h, out);
   g_assert_true (
       gst_video_info_set_format (&ininfo, GST_VIDEO_FORMAT_RGBA, 64, 32));
   g_assert_true (gst_video_frame_map (&inframe, &ininfo, in, GST_MAP_READ));
@@ -801,7 +732,7 @@ test_element_side_by_side (void)
   gst_video_frame_unmap (&m.frame);
   gst_buffer_unref (in);
   gst_buffer_unref (out);
-  gst_harness_teardown (h);
+  radio_test_harness_teardown (h);
 }
 
 /* The colours come from the chosen source: an adaptor with a grid twice
@@ -822,20 +753,21 @@ test_element_adaptor_source (void)
     .adaptor_spatial_height = 4,
     .adaptor_spatial_width = 8,
     .adaptor_spatial_dim = 3 };
-  GstHarness *h = vis_harness ("mode=features source=fine");
+  GstHarness *h
+      = radio_test_harness_new_with_bus ("radiovis mode=features source=fine");
   GstBuffer *out;
   MappedOutput m;
   guint left, right;
 
   split_reds (8, 6, 5.0f, &left, &right);
-  out = push_pull (h, &f);
-  map_output (&m, h, out);
+  out = radio_test_harness_push_features (h, &f, GST_FLOW_OK);
+  radio_test_map_output (&m.frame, &m.info, h, out);
   /* 8-pixel cells: columns 0..5 up to pixel 43, column 7 from 60 */
   assert_columns (&m.frame, 0, 44, (guint8[]){ left, 128, 128 });
   assert_columns (&m.frame, 60, 64, (guint8[]){ right, 128, 128 });
   gst_video_frame_unmap (&m.frame);
   gst_buffer_unref (out);
-  gst_harness_teardown (h);
+  radio_test_harness_teardown (h);
 }
 
 /* f's frame without the meta, as `radio interval=N` passes it on. */
@@ -850,18 +782,6 @@ plain_buffer (const RadioTestFeatures *f)
   return plain;
 }
 
-static void
-assert_same_bytes (GstBuffer *a, GstBuffer *b)
-{
-  GstMapInfo ma, mb;
-
-  g_assert_true (gst_buffer_map (a, &ma, GST_MAP_READ));
-  g_assert_true (gst_buffer_map (b, &mb, GST_MAP_READ));
-  g_assert_cmpmem (ma.data, ma.size, mb.data, mb.size);
-  gst_buffer_unmap (a, &ma);
-  gst_buffer_unmap (b, &mb);
-}
-
 /* Buffers without features pass through untouched, with one warning for
  * the stream, whether the meta is missing or only the chosen source (no
  * frame had features: hold has nothing to paint). */
@@ -874,24 +794,26 @@ test_element_missing_features (void)
   for (i = 0; i < G_N_ELEMENTS (props); i++) {
     g_autofree gfloat *spatial = NULL;
     RadioTestFeatures f;
-    GstHarness *h = vis_harness (props[i]);
-    GstBus *bus = harness_bus (h);
+    GstHarness *h = radio_test_harness_new_with_bus ("radiovis %s", props[i]);
+    GstBus *bus = GST_ELEMENT_BUS (h->element);
 
     split_frame (&f, &spatial, GST_VIDEO_FORMAT_BGR);
     set_caps (h, &f);
     for (k = 0; k < 3; k++) {
-      GstBuffer *in = i == 0 ? plain_buffer (&f)
-                             : radio_test_features_buffer (&f);
+      GstBuffer *in
+          = i == 0 ? plain_buffer (&f) : radio_test_features_buffer (&f);
       GstBuffer *copy = gst_buffer_copy_deep (in), *out;
       g_assert_cmpint (gst_harness_push (h, in), ==, GST_FLOW_OK);
       out = gst_harness_pull (h);
-      assert_same_bytes (out, copy);
+      radio_test_assert_same_bytes (out, copy);
       gst_buffer_unref (copy);
       gst_buffer_unref (out);
     }
-    g_assert_cmpuint (count_messages (bus, GST_MESSAGE_WARNING), ==, 1);
-    g_assert_cmpuint (count_messages (bus, GST_MESSAGE_ERROR), ==, 0);
-    harness_teardown_with_bus (h, bus);
+    g_assert_cmpuint (
+        radio_test_count_messages (bus, GST_MESSAGE_WARNING, NULL), ==, 1);
+    g_assert_cmpuint (
+        radio_test_count_messages (bus, GST_MESSAGE_ERROR, NULL), ==, 0);
+    radio_test_harness_teardown (h);
   }
 }
 
@@ -905,7 +827,7 @@ push_plain (GstHarness *h, GstBuffer *in, gboolean untouched)
   g_assert_cmpint (gst_harness_push (h, in), ==, GST_FLOW_OK);
   out = gst_harness_pull (h);
   if (untouched)
-    assert_same_bytes (out, copy);
+    radio_test_assert_same_bytes (out, copy);
   gst_buffer_unref (copy);
   return out;
 }
@@ -926,8 +848,8 @@ test_element_hold (void)
     g_autofree gchar *props = g_strdup_printf ("mode=features hold=%d", hold);
     g_autofree gfloat *spatial = NULL;
     RadioTestFeatures f, other;
-    GstHarness *h = vis_harness (props);
-    GstBus *bus = harness_bus (h);
+    GstHarness *h = radio_test_harness_new_with_bus ("radiovis %s", props);
+    GstBus *bus = GST_ELEMENT_BUS (h->element);
     GstBuffer *first, *out;
     GstSegment segment;
     guint k, left, right;
@@ -936,42 +858,44 @@ test_element_hold (void)
     split_frame (&f, &spatial, GST_VIDEO_FORMAT_RGB);
     other = f;
     memcpy (other.fill, (guint8[]){ 200, 90, 250 }, 3);
-    first = push_pull (h, &f);
+    first = radio_test_harness_push_features (h, &f, GST_FLOW_OK);
     for (k = 0; k < 2; k++) {
       out = push_plain (h, plain_buffer (&other), !hold);
       if (hold) {
         MappedOutput m;
-        assert_same_bytes (out, first);
-        map_output (&m, h, out);
+        radio_test_assert_same_bytes (out, first);
+        radio_test_map_output (&m.frame, &m.info, h, out);
         assert_columns (&m.frame, 0, 40, (guint8[]){ left, 128, 128 });
         gst_video_frame_unmap (&m.frame);
       }
       gst_buffer_unref (out);
     }
-    g_assert_cmpuint (count_messages (bus, GST_MESSAGE_WARNING), ==, !hold);
+    g_assert_cmpuint (
+        radio_test_count_messages (bus, GST_MESSAGE_WARNING, NULL), ==, !hold);
 
     /* the same frame size again after a flush: nothing held */
-    gst_buffer_unref (push_pull (h, &f));
+    gst_buffer_unref (radio_test_harness_push_features (h, &f, GST_FLOW_OK));
     g_assert_true (gst_harness_push_event (h, gst_event_new_flush_start ()));
-    g_assert_true (
-        gst_harness_push_event (h, gst_event_new_flush_stop (TRUE)));
+    g_assert_true (gst_harness_push_event (h, gst_event_new_flush_stop (TRUE)));
     gst_segment_init (&segment, GST_FORMAT_TIME);
     g_assert_true (
         gst_harness_push_event (h, gst_event_new_segment (&segment)));
     gst_buffer_unref (push_plain (h, plain_buffer (&other), TRUE));
 
     /* a new frame size, then the old one: nothing held either */
-    gst_buffer_unref (push_pull (h, &f));
+    gst_buffer_unref (radio_test_harness_push_features (h, &f, GST_FLOW_OK));
     other.frame_width = 32;
     other.frame_height = 16;
     set_caps (h, &other);
     gst_buffer_unref (push_plain (h, plain_buffer (&other), TRUE));
     set_caps (h, &f);
     gst_buffer_unref (push_plain (h, plain_buffer (&f), TRUE));
-    g_assert_cmpuint (count_messages (bus, GST_MESSAGE_WARNING), ==, 0);
-    g_assert_cmpuint (count_messages (bus, GST_MESSAGE_ERROR), ==, 0);
+    g_assert_cmpuint (
+        radio_test_count_messages (bus, GST_MESSAGE_WARNING, NULL), ==, 0);
+    g_assert_cmpuint (
+        radio_test_count_messages (bus, GST_MESSAGE_ERROR, NULL), ==, 0);
     gst_buffer_unref (first);
-    harness_teardown_with_bus (h, bus);
+    radio_test_harness_teardown (h);
   }
 }
 
@@ -989,24 +913,26 @@ test_element_hold_modes (void)
     g_autofree gchar *props = g_strdup_printf ("mode=%s", modes[i]);
     g_autofree gfloat *spatial = NULL;
     RadioTestFeatures f;
-    GstHarness *h = vis_harness (props);
-    GstBus *bus = harness_bus (h);
+    GstHarness *h = radio_test_harness_new_with_bus ("radiovis %s", props);
+    GstBus *bus = GST_ELEMENT_BUS (h->element);
     GstBuffer *first, *out;
 
     split_frame (&f, &spatial, GST_VIDEO_FORMAT_BGRA);
     set_caps (h, &f);
     out = push_plain (h, plain_buffer (&f), i == 0);
     gst_buffer_unref (out);
-    g_assert_cmpuint (count_messages (bus, GST_MESSAGE_WARNING), ==, 1);
-    first = push_pull (h, &f);
+    g_assert_cmpuint (
+        radio_test_count_messages (bus, GST_MESSAGE_WARNING, NULL), ==, 1);
+    first = radio_test_harness_push_features (h, &f, GST_FLOW_OK);
     for (k = 0; k < 3; k++) {
       out = push_plain (h, plain_buffer (&f), FALSE);
-      assert_same_bytes (out, first);
+      radio_test_assert_same_bytes (out, first);
       gst_buffer_unref (out);
     }
-    g_assert_cmpuint (count_messages (bus, GST_MESSAGE_WARNING), ==, 0);
+    g_assert_cmpuint (
+        radio_test_count_messages (bus, GST_MESSAGE_WARNING, NULL), ==, 0);
     gst_buffer_unref (first);
-    harness_teardown_with_bus (h, bus);
+    radio_test_harness_teardown (h);
   }
 }
 
@@ -1036,7 +962,7 @@ test_element_basis_round_trip (void)
   g_autofree gchar *source = NULL, *model_id = NULL;
   g_autoptr (GError) error = NULL;
   g_autoptr (RadioPca) saved = NULL;
-  GstHarness *a = vis_harness (props_a), *b;
+  GstHarness *a = radio_test_harness_new_with_bus ("radiovis %s", props_a), *b;
   GstBuffer *out_a = NULL, *out_b;
   RadioTestFeatures f;
   gfloat *spatial;
@@ -1050,12 +976,12 @@ test_element_basis_round_trip (void)
     f.spatial = feat;
     if (out_a)
       gst_buffer_unref (out_a);
-    out_a = push_pull (a, &f);
+    out_a = radio_test_harness_push_features (a, &f, GST_FLOW_OK);
   }
   g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
   g_assert_true (gst_harness_push_event (a, gst_event_new_eos ()));
   g_assert_true (g_file_test (path, G_FILE_TEST_EXISTS));
-  gst_harness_teardown (a);
+  radio_test_harness_teardown (a);
 
   saved = radio_pca_load (path, &source, &model_id, &error);
   g_assert_no_error (error);
@@ -1063,56 +989,16 @@ test_element_basis_round_trip (void)
   g_assert_cmpstr (source, ==, "");
   g_assert_cmpstr (model_id, ==, "0123456789abcdef0123456789abcdef");
 
-  b = vis_harness (props_b);
+  b = radio_test_harness_new_with_bus ("radiovis %s", props_b);
   {
     g_autofree gfloat *feat = random_features (103);
     f.spatial = feat;
-    out_b = push_pull (b, &f);
+    out_b = radio_test_harness_push_features (b, &f, GST_FLOW_OK);
   }
-  {
-    GstMapInfo ma, mb;
-    g_assert_true (gst_buffer_map (out_a, &ma, GST_MAP_READ));
-    g_assert_true (gst_buffer_map (out_b, &mb, GST_MAP_READ));
-    g_assert_cmpmem (ma.data, ma.size, mb.data, mb.size);
-    gst_buffer_unmap (out_a, &ma);
-    gst_buffer_unmap (out_b, &mb);
-  }
+  radio_test_assert_same_bytes (out_a, out_b);
   gst_buffer_unref (out_a);
   gst_buffer_unref (out_b);
-  gst_harness_teardown (b);
-}
-
-/* Runs launch until EOS or an error; returns the error text (or NULL) and
- * the result of the first state change. */
-static gchar *
-run_pipeline (const gchar *launch, GstStateChangeReturn *first_change)
-{
-  g_autoptr (GError) error = NULL;
-  GstElement *pipeline = gst_parse_launch (launch, &error);
-  GstBus *bus;
-  GstMessage *msg;
-  gchar *text = NULL;
-  GstStateChangeReturn ret;
-
-  g_assert_no_error (error);
-  bus = gst_element_get_bus (pipeline);
-  ret = gst_element_set_state (pipeline, GST_STATE_PLAYING);
-  if (first_change)
-    *first_change = ret;
-  /* generous: the built-in model under valgrind is slow */
-  msg = gst_bus_timed_pop_filtered (
-      bus, 300 * GST_SECOND, GST_MESSAGE_ERROR | GST_MESSAGE_EOS);
-  g_assert_nonnull (msg);
-  if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR) {
-    g_autoptr (GError) err = NULL;
-    gst_message_parse_error (msg, &err, NULL);
-    text = g_strdup (err->message);
-  }
-  gst_message_unref (msg);
-  gst_element_set_state (pipeline, GST_STATE_NULL);
-  gst_object_unref (bus);
-  gst_object_unref (pipeline);
-  return text;
+  radio_test_harness_teardown (b);
 }
 
 static void
@@ -1122,14 +1008,8 @@ expect_start_failure (const gchar *basis, const gchar *expect)
       "videotestsrc num-buffers=1 ! video/x-raw,format=RGB,width=64,height=32 "
       "! radiovis load-basis=\"%s\" ! fakesink",
       basis);
-  GstStateChangeReturn ret;
-  g_autofree gchar *message = run_pipeline (launch, &ret);
 
-  if (g_test_verbose ())
-    g_printerr ("  %s\n", message);
-  g_assert_cmpint (ret, ==, GST_STATE_CHANGE_FAILURE);
-  g_assert_nonnull (message);
-  g_assert_nonnull (strstr (message, expect));
+  g_free (radio_test_expect_start_failure (launch, expect));
 }
 
 /* Broken or missing basis files stop the element at start with an error;
@@ -1159,18 +1039,19 @@ test_element_basis_errors (void)
   radio_pca_update (pca, v, 3, 1.0);
   g_assert_true (radio_pca_save (pca, dim4, "", NULL, &error));
   props = g_strdup_printf ("load-basis=\"%s\"", dim4);
-  h = vis_harness (props);
-  bus = harness_bus (h);
+  h = radio_test_harness_new_with_bus ("radiovis %s", props);
+  bus = GST_ELEMENT_BUS (h->element);
   split_frame (&f, &spatial, GST_VIDEO_FORMAT_RGB);
   set_caps (h, &f);
   g_assert_cmpint (gst_harness_push (h, radio_test_features_buffer (&f)), ==,
       GST_FLOW_ERROR);
-  g_assert_cmpuint (count_messages (bus, GST_MESSAGE_ERROR), ==, 1);
-  harness_teardown_with_bus (h, bus);
+  g_assert_cmpuint (
+      radio_test_count_messages (bus, GST_MESSAGE_ERROR, NULL), ==, 1);
+  radio_test_harness_teardown (h);
 
   /* the features change dimension in mid-stream */
-  h = vis_harness ("");
-  bus = harness_bus (h);
+  h = radio_test_harness_new_with_bus ("radiovis");
+  bus = GST_ELEMENT_BUS (h->element);
   set_caps (h, &f);
   g_assert_cmpint (
       gst_harness_push (h, radio_test_features_buffer (&f)), ==, GST_FLOW_OK);
@@ -1178,21 +1059,25 @@ test_element_basis_errors (void)
   f.embed_dim = 3;
   g_assert_cmpint (gst_harness_push (h, radio_test_features_buffer (&f)), ==,
       GST_FLOW_ERROR);
-  g_assert_cmpuint (count_messages (bus, GST_MESSAGE_ERROR), ==, 1);
-  harness_teardown_with_bus (h, bus);
+  g_assert_cmpuint (
+      radio_test_count_messages (bus, GST_MESSAGE_ERROR, NULL), ==, 1);
+  radio_test_harness_teardown (h);
 
   /* save-basis into a folder that does not exist */
   f.embed_dim = 6;
-  h = vis_harness ("save-basis=/nonexistent-radiovis-dir/basis.safetensors");
-  bus = harness_bus (h);
-  gst_buffer_unref (push_pull (h, &f));
+  h = radio_test_harness_new_with_bus (
+      "radiovis save-basis=/nonexistent-radiovis-dir/basis.safetensors");
+  bus = GST_ELEMENT_BUS (h->element);
+  gst_buffer_unref (radio_test_harness_push_features (h, &f, GST_FLOW_OK));
   gst_harness_push_event (h, gst_event_new_eos ());
-  g_assert_cmpuint (count_messages (bus, GST_MESSAGE_ERROR), ==, 1);
+  g_assert_cmpuint (
+      radio_test_count_messages (bus, GST_MESSAGE_ERROR, NULL), ==, 1);
   /* stopping does not write (or fail) a second time */
   g_assert_cmpint (gst_element_set_state (h->element, GST_STATE_NULL), ==,
       GST_STATE_CHANGE_SUCCESS);
-  g_assert_cmpuint (count_messages (bus, GST_MESSAGE_ERROR), ==, 0);
-  harness_teardown_with_bus (h, bus);
+  g_assert_cmpuint (
+      radio_test_count_messages (bus, GST_MESSAGE_ERROR, NULL), ==, 0);
+  radio_test_harness_teardown (h);
 }
 
 /* New frame and grid sizes in mid-stream: the output follows, the basis
@@ -1209,15 +1094,15 @@ test_element_renegotiation (void)
     .grid_height = 2,
     .embed_dim = 6,
     .spatial = small };
-  GstHarness *h = vis_harness ("mode=features");
+  GstHarness *h = radio_test_harness_new_with_bus ("radiovis mode=features");
   GstBuffer *out;
   MappedOutput m;
   guint left, right;
 
   /* the same fractions of cells in both: the same statistics */
   split_reds (4, 3, 2.0f, &left, &right);
-  out = push_pull (h, &f);
-  map_output (&m, h, out);
+  out = radio_test_harness_push_features (h, &f, GST_FLOW_OK);
+  radio_test_map_output (&m.frame, &m.info, h, out);
   g_assert_cmpint (GST_VIDEO_FRAME_WIDTH (&m.frame), ==, 64);
   assert_columns (&m.frame, 0, 40, (guint8[]){ left, 128, 128 });
   gst_video_frame_unmap (&m.frame);
@@ -1229,15 +1114,15 @@ test_element_renegotiation (void)
   f.grid_height = 4;
   f.spatial = large;
   f.format = GST_VIDEO_FORMAT_BGRA;
-  out = push_pull (h, &f);
-  map_output (&m, h, out);
+  out = radio_test_harness_push_features (h, &f, GST_FLOW_OK);
+  radio_test_map_output (&m.frame, &m.info, h, out);
   g_assert_cmpint (GST_VIDEO_FRAME_WIDTH (&m.frame), ==, 128);
   g_assert_cmpint (GST_VIDEO_FRAME_HEIGHT (&m.frame), ==, 64);
   assert_columns (&m.frame, 0, 88, (guint8[]){ left, 128, 128 });
   assert_columns (&m.frame, 120, 128, (guint8[]){ right, 128, 128 });
   gst_video_frame_unmap (&m.frame);
   gst_buffer_unref (out);
-  gst_harness_teardown (h);
+  radio_test_harness_teardown (h);
 }
 
 /* Switching to and from side-by-side while playing renegotiates. */
@@ -1251,7 +1136,7 @@ test_element_mode_switch (void)
       = { { "overlay", 64 }, { "side-by-side", 128 }, { "features", 64 } };
   g_autofree gfloat *spatial = NULL;
   RadioTestFeatures f;
-  GstHarness *h = vis_harness ("");
+  GstHarness *h = radio_test_harness_new_with_bus ("radiovis");
   GstElement *vis = gst_harness_find_element (h, "radiovis");
   guint i;
 
@@ -1264,7 +1149,7 @@ test_element_mode_switch (void)
     g_assert_cmpint (
         gst_harness_push (h, radio_test_features_buffer (&f)), ==, GST_FLOW_OK);
     out = gst_harness_pull (h);
-    map_output (&m, h, out);
+    radio_test_map_output (&m.frame, &m.info, h, out);
     g_assert_cmpint (GST_VIDEO_FRAME_WIDTH (&m.frame), ==, steps[i].width);
     g_assert_cmpuint (
         gst_buffer_get_size (out), ==, GST_VIDEO_INFO_SIZE (&m.info));
@@ -1272,7 +1157,7 @@ test_element_mode_switch (void)
     gst_buffer_unref (out);
   }
   gst_object_unref (vis);
-  gst_harness_teardown (h);
+  radio_test_harness_teardown (h);
 }
 
 /* Time per 640x480 frame with a ViT-S/16-sized grid (40x30 cells of 384
@@ -1297,7 +1182,7 @@ test_element_cost (void)
     spatial[i] = (gfloat)gaussian (rand);
   for (m = 0; m < G_N_ELEMENTS (modes); m++) {
     g_autofree gchar *props = g_strdup_printf ("mode=%s", modes[m]);
-    GstHarness *h = vis_harness (props);
+    GstHarness *h = radio_test_harness_new_with_bus ("radiovis %s", props);
     GstBuffer *frames[10];
     gint64 t0;
 
@@ -1313,7 +1198,7 @@ test_element_cost (void)
       g_printerr ("  %s, 640x480, 40x30x384 features: %.1f ms per frame\n",
           modes[m],
           (g_get_monotonic_time () - t0) / 1000.0 / G_N_ELEMENTS (frames));
-    gst_harness_teardown (h);
+    radio_test_harness_teardown (h);
   }
 }
 
@@ -1345,7 +1230,7 @@ test_builtin_model_harness (void)
     meta = gst_buffer_get_radio_meta (out);
     g_assert_nonnull (meta);
     g_assert_cmpuint (meta->embed_dim, ==, 384);
-    map_output (&m, h, out);
+    radio_test_map_output (&m.frame, &m.info, h, out);
     g_assert_cmpint (GST_VIDEO_FRAME_WIDTH (&m.frame), ==, 128);
     for (y = 0; y < 96; y += 4)
       for (x = 0; x < 128; x += 4) {
@@ -1359,7 +1244,7 @@ test_builtin_model_harness (void)
     gst_video_frame_unmap (&m.frame);
     gst_buffer_unref (out);
   }
-  gst_harness_teardown (h);
+  radio_test_harness_teardown (h);
 }
 
 /* Real pipelines with the built-in model run to the end without error:
@@ -1379,7 +1264,7 @@ test_builtin_model_pipelines (void)
   guint i;
 
   for (i = 0; i < G_N_ELEMENTS (launches); i++) {
-    g_autofree gchar *message = run_pipeline (launches[i], NULL);
+    g_autofree gchar *message = radio_test_run_pipeline (launches[i], NULL);
     if (message)
       g_error ("%s: %s", launches[i], message);
   }
@@ -1388,13 +1273,11 @@ test_builtin_model_pipelines (void)
 int
 main (int argc, char **argv)
 {
-  g_autoptr (GError) error = NULL;
   int ret;
 
   gst_init (&argc, &argv);
   g_test_init (&argc, &argv, NULL);
-  tmp_dir = g_dir_make_tmp ("test-radiovis-XXXXXX", &error);
-  g_assert_no_error (error);
+  tmp_dir = radio_test_make_tmp_dir ("test-radiovis-XXXXXX");
 
   g_test_add_func ("/radiovis/pca/known-directions", test_pca_known_directions);
   g_test_add_func ("/radiovis/pca/sampling", test_pca_sampling);

@@ -9,7 +9,7 @@
 # Writes:
 #   radiovis.png      the photo and, beside it, the first three principal
 #                     components of its spatial features as RGB
-#                     (radiovis mode=side-by-side)
+#                     (radiovis mode=side-by-side), scaled to 900x300
 #   radiosegment.png  the photo with a five-class mask blended in
 #                     (radiosegment alpha=0.55), from a head that
 #                     radio-make-classifier --segment made from the same
@@ -45,7 +45,8 @@ save () {
 # frame, so the basis is that frame's own principal components.
 # shellcheck disable=SC2046
 gst-launch-1.0 -q $(photo) ! radio "${RADIO_PROPS[@]}" \
-  ! radiovis mode=side-by-side ! $(save "$out/radiovis.png")
+  ! radiovis mode=side-by-side \
+  ! videoscale ! video/x-raw,width=900,height=300 ! $(save "$out/radiovis.png")
 echo "wrote $out/radiovis.png"
 
 # radiosegment: a linear (LDA) head from the photo and its mask.

@@ -4,7 +4,7 @@
 # radiovis (overlay, saving its basis), radioclassify (text overlay, on the
 # adaptor's summary), radiosegment (mask) and radiosink (one safetensors
 # file per frame): no invalid access, no definite leak, and every frame
-# written.  66x50 is not a multiple of the patch, and RGBx rows are padded.
+# written.  66x50 is not a multiple of the 16-pixel patch.
 #
 # The heads are written here by python3 (deterministic pseudo-random
 # weights of the right shapes: their scores need not mean anything).

@@ -528,6 +528,34 @@ segcase "class with no patch" "class 1 'blue' covers no patch" \
 printf 'red\n\nblue\n' >"$work/gap.txt"
 segcase "blank class name" "line 2 has no class name" "$seg/img/a.ppm" \
   "$seg/mask/a.png" "$work/gap.txt"
+# mask values 0..254 are classes, so 255 classes fit (the run then stops
+# at the first class that covers no patch of this mask); 256 do not
+for i in $(seq 0 254); do echo "c$i"; done >"$work/k255.txt"
+segcase "255 classes fit in a mask" "class 2 'c2' covers no patch" \
+  "$seg/img/a.ppm" "$seg/mask/a.png" "$work/k255.txt"
+{ cat "$work/k255.txt"; echo c255; } >"$work/k256.txt"
+segcase "256 classes do not" "has 256 classes; masks hold 1 to 255" \
+  "$seg/img/a.ppm" "$seg/mask/a.png" "$work/k256.txt"
+
+# class folder names become labels: one that ends like a colour keeps that
+# end (its palette colour is written after it); a name that the labels
+# file would give back changed is refused
+mkdir -p "$work/names/blue" "$work/names/red #ff0000"
+cp "$cls/blue/0.ppm" "$work/names/blue/"
+cp "$cls/red/0.ppm" "$work/names/red #ff0000/"
+expect_ok "class folder named like a colour" "$tool" -m "$model" -q \
+  -o "$work/names.safetensors" "$work/names"
+if [ "$(cat "$work/names.txt")" = "$(printf 'blue\nred #ff0000 #3cb44b')" ]
+then pass "a name ending like a colour keeps it"
+else fail "a name ending like a colour keeps it"; cat "$work/names.txt"; fi
+for bad in " lead" "trail " "$(printf 'caf\xe9')"; do
+  rm -rf "$work/badname"
+  mkdir -p "$work/badname/ok" "$work/badname/$bad"
+  cp "$cls/blue/0.ppm" "$work/badname/ok/"
+  cp "$cls/red/0.ppm" "$work/badname/$bad/"
+  expect_error "class folder '$bad' refused" "not one line of UTF-8 text" \
+    "$tool" -m "$model" -q -o "$work/bn.safetensors" "$work/badname"
+done
 
 echo "$((checks - failures)) of $checks checks passed"
 [ "$failures" -eq 0 ]

@@ -168,6 +168,60 @@ test_pool_region (void)
   gst_buffer_unref (buf);
 }
 
+/* Hostile rectangles and geometries: huge, negative, infinite and NaN
+ * numbers never reach outside the grid: the clipped average when some of
+ * the rectangle lies on the grid, else 0 with out untouched. */
+static void
+test_pool_region_hostile (void)
+{
+  GstBuffer *buf = make_buffer (0, 0);
+  GstRadioMeta *meta = gst_buffer_get_radio_meta (buf);
+  const gdouble huge[][4] = { { -1e300, -1e300, 1e301, 1e301 },
+    { 0, 0, G_MAXDOUBLE, G_MAXDOUBLE }, { 0, 0, INFINITY, INFINITY },
+    { -1e308, -1e308, G_MAXDOUBLE, G_MAXDOUBLE } };
+  const gdouble none[][4] = { { -INFINITY, 0, INFINITY, 10 },
+    { 10, 10, -5, 10 }, { 10, 10, 10, -5 }, { NAN, 0, 10, 10 },
+    { 0, NAN, 10, 10 }, { 0, 0, 10, NAN }, { 1e300, 0, 1e300, 10 },
+    { -1e300, 0, 10, 10 }, { INFINITY, 0, 10, 10 }, { 0, -INFINITY, 10, 10 },
+    { 64, 0, 10, 10 }, { 0, 48, 10, 10 }, { -10, 0, 10, 48 } };
+  const gdouble bad_scale[] = { NAN, 0.0, -1.0 / 16, INFINITY };
+  gfloat out[2];
+  guint i;
+
+  /* covers the whole grid (or more): the mean of every cell */
+  for (i = 0; i < G_N_ELEMENTS (huge); i++) {
+    out[0] = out[1] = -1;
+    g_assert_cmpuint (gst_radio_meta_pool_region (meta, NULL, huge[i][0],
+                          huge[i][1], huge[i][2], huge[i][3], out, 2),
+        ==, 2);
+    g_assert_cmpfloat_with_epsilon (out[0], 1.5f, 1e-6);
+    g_assert_cmpfloat_with_epsilon (out[1], 10.0f, 1e-6);
+  }
+  /* nothing on the grid, or no size */
+  for (i = 0; i < G_N_ELEMENTS (none); i++) {
+    out[0] = -7;
+    g_assert_cmpuint (gst_radio_meta_pool_region (meta, "fine", none[i][0],
+                          none[i][1], none[i][2], none[i][3], out, 3),
+        ==, 0);
+    g_assert_cmpuint (gst_radio_meta_pool_region (meta, NULL, none[i][0],
+                          none[i][1], none[i][2], none[i][3], out, 2),
+        ==, 0);
+    g_assert_cmpfloat (out[0], ==, -7.0f);
+  }
+  /* a mapping that is not a finite stretch gives nothing */
+  for (i = 0; i < G_N_ELEMENTS (bad_scale); i++) {
+    meta->geometry.scale_x = bad_scale[i];
+    g_assert_cmpuint (
+        gst_radio_meta_pool_region (meta, NULL, 0, 0, 64, 48, out, 2), ==, 0);
+  }
+  meta->geometry.scale_x = 1.0 / 16;
+  meta->geometry.offset_y = NAN;
+  g_assert_cmpuint (
+      gst_radio_meta_pool_region (meta, NULL, 0, 0, 64, 48, out, 2), ==, 0);
+  g_assert_cmpfloat (out[0], ==, -7.0f);
+  gst_buffer_unref (buf);
+}
+
 static void
 test_classification_meta (void)
 {
@@ -403,6 +457,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/meta/sources", test_sources);
   g_test_add_func ("/meta/pool-region", test_pool_region);
+  g_test_add_func ("/meta/pool-region-hostile", test_pool_region_hostile);
   g_test_add_func ("/meta/classification", test_classification_meta);
   g_test_add_func ("/meta/segmentation", test_segmentation_meta);
   g_test_add_func ("/head/files", test_head_files);

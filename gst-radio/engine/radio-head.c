@@ -218,6 +218,13 @@ radio_head_load (
   if (b)
     radio_cpu_convert_to_f32 (
         head->bias, (RadioTensorView){ b->data, b->dtype }, b->n_elements);
+  /* A NaN or infinite bias would make every score NaN on every frame. */
+  for (k = 0; k < head->n_classes; k++)
+    if (!isfinite (head->bias[k])) {
+      g_set_error (error, RADIO_ERROR, RADIO_ERROR_FORMAT,
+          "%s: class %u's bias is not finite", weights_path, k);
+      return NULL;
+    }
   head->inv_norm = g_new (gfloat, head->n_classes);
   for (k = 0; k < head->n_classes; k++) {
     const gfloat *row = head->weight + (gsize)k * head->dim;
@@ -275,10 +282,13 @@ radio_head_softmax (gfloat *v, guint n, gdouble temperature)
   guint i;
 
   g_return_if_fail (temperature > 0.0);
+  /* The maximum is taken out before dividing: v / temperature overflows
+   * to +-inf for tiny temperatures, and inf - inf is NaN.  This way every
+   * exponent is <= 0 and the largest is exp (0) = 1, so sum >= 1. */
   for (i = 0; i < n; i++)
-    max = MAX (max, v[i] / temperature);
+    max = MAX (max, v[i]);
   for (i = 0; i < n; i++) {
-    gdouble e = exp (v[i] / temperature - max);
+    gdouble e = exp ((v[i] - max) / temperature);
     v[i] = (gfloat)e;
     sum += e;
   }
@@ -292,6 +302,8 @@ radio_head_top_k (const gfloat *v, guint n, guint k, guint *ids)
   guint found = 0, i, j;
 
   k = MIN (k, n);
+  if (k == 0)
+    return 0;
   /* insertion into a sorted prefix: k is small (a handful of labels) */
   for (i = 0; i < n; i++) {
     if (found == k && !(v[i] > v[ids[found - 1]]))
@@ -304,6 +316,28 @@ radio_head_top_k (const gfloat *v, guint n, guint k, guint *ids)
     ids[j] = i;
   }
   return found;
+}
+
+/* TRUE when radio_head_read_labels reads label back unchanged (but for
+ * a colour suffix, see ends_in_color): one non-empty line of UTF-8 that
+ * stripping leaves alone. */
+static gboolean
+label_reads_back (const gchar *label)
+{
+  gsize n = label ? strlen (label) : 0;
+
+  return n > 0 && g_utf8_validate (label, n, NULL) && !strpbrk (label, "\r\n")
+         && !g_ascii_isspace (label[0]) && !g_ascii_isspace (label[n - 1]);
+}
+
+/* TRUE when label ends in what a labels file reads as a colour. */
+static gboolean
+ends_in_color (const gchar *label)
+{
+  g_autofree gchar *copy = g_strdup (label);
+  guint8 rgb[3];
+
+  return take_color (copy, rgb);
 }
 
 gboolean
@@ -327,15 +361,26 @@ radio_head_save (const char *weights_path, const char *labels_path,
     radio_safetensors_writer_set_metadata (
         writer, metadata[i], metadata[i + 1]);
   for (i = 0; i < n_classes; i++) {
-    if (!labels[i] || !labels[i][0] || strchr (labels[i], '\n')) {
+    guint8 rgb[3];
+
+    if (!label_reads_back (labels[i])) {
+      g_autofree gchar *shown
+          = labels[i] ? g_utf8_make_valid (labels[i], -1) : NULL;
       g_set_error (error, RADIO_ERROR, RADIO_ERROR_ARGUMENT,
-          "class %u needs a one-line, non-empty label", i);
+          "class %u's label '%s' is not one line of UTF-8 text without "
+          "leading or trailing spaces, as a labels file needs",
+          i, shown ? shown : "");
       return FALSE;
     }
     g_string_append (text, labels[i]);
     if (colors)
-      g_string_append_printf (text, " #%02x%02x%02x", colors[i * 3],
-          colors[i * 3 + 1], colors[i * 3 + 2]);
+      memcpy (rgb, colors + i * 3, 3);
+    else
+      radio_head_default_color (i, rgb);
+    /* Without colours, a label that ends in " #RRGGBB" itself would lose
+     * that end to the reader: its palette colour is written to keep it. */
+    if (colors || ends_in_color (labels[i]))
+      g_string_append_printf (text, " #%02x%02x%02x", rgb[0], rgb[1], rgb[2]);
     g_string_append_c (text, '\n');
   }
   if (!radio_safetensors_writer_save (writer, weights_path, error))

@@ -57,7 +57,9 @@ gboolean radio_head_read_labels (const char *path, guint expected,
 
 /* Writes a head: weight [n_classes, dim], bias [n_classes] or NULL, and
  * the labels file (colors [n_classes, 3] or NULL: no colour suffix).
- * metadata: NULL or NULL-terminated key, value pairs. */
+ * metadata: NULL or NULL-terminated key, value pairs.  Each label must be
+ * one line of UTF-8 without leading or trailing spaces, so that it reads
+ * back the same (RADIO_ERROR_ARGUMENT otherwise, nothing written). */
 gboolean radio_head_save (const char *weights_path, const char *labels_path,
     guint n_classes, guint dim, const gfloat *weight, const gfloat *bias,
     const gchar *const *labels, const guint8 *colors,

@@ -42,6 +42,7 @@
 
 #include <gst/radio/radiometa.h>
 #include <gst/radio/radioresultmeta.h>
+#include <math.h>
 #include <string.h>
 
 #include "gstradiohead.h"
@@ -92,6 +93,7 @@ struct _GstRadioSegment {
   /* streaming thread */
   guint64 frame_count;
   gboolean warned_no_meta;
+  gboolean warned_not_finite;
   GstRadioHeadChecks checks;
   gsize n_cells;    /* cells the arrays below hold */
   guint16 *classes; /* [cells] */
@@ -333,6 +335,7 @@ gst_radiosegment_start (GstBaseTransform *trans)
   GST_OBJECT_UNLOCK (self);
   self->frame_count = 0;
   self->warned_no_meta = FALSE;
+  self->warned_not_finite = FALSE;
   gst_radio_head_checks_reset (&self->checks);
   g_object_notify (G_OBJECT (self), "n-classes");
   return TRUE;
@@ -376,12 +379,14 @@ ensure_cells (GstRadioSegment *self, gsize cells, guint n_classes)
   self->n_cells = cells;
 }
 
-/* Logits, best class and its softmax probability for every cell. */
-static void
+/* Logits, best class and its softmax probability for every cell.  FALSE
+ * when a logit is not finite (NaN or infinite features): no class then
+ * means anything. */
+static gboolean
 classify_cells (GstRadioSegment *self, const gfloat *spatial, gsize cells)
 {
   const RadioHead *head = self->head;
-  guint K = head->n_classes;
+  guint K = head->n_classes, k;
   gsize c;
 
   for (c = 0; c < cells; c++) {
@@ -390,12 +395,16 @@ classify_cells (GstRadioSegment *self, const gfloat *spatial, gsize cells)
 
     radio_head_logits (
         head, RADIO_HEAD_SCORING_LINEAR, spatial + c * head->dim, logits);
+    for (k = 0; k < K; k++)
+      if (!isfinite (logits[k]))
+        return FALSE;
     radio_head_top_k (logits, K, 1, &best);
     memcpy (self->mix, logits, K * sizeof (gfloat));
     radio_head_softmax (self->mix, K, 1.0);
     self->classes[c] = (guint16)best;
     self->scores[c] = self->mix[best];
   }
+  return TRUE;
 }
 
 /* The meta's geometry for a source grid of width x height cells: the
@@ -471,7 +480,8 @@ draw_mask (GstRadioSegment *self, GstBuffer *buf, const GstRadioGeometry *g,
   gsize pixels = (gsize)width * height, c;
   GstVideoFrame frame;
 
-  if (!gst_video_frame_map (&frame, &filter->in_info, buf, GST_MAP_WRITE))
+  /* READWRITE: blending reads the pixels it writes */
+  if (!gst_video_frame_map (&frame, &filter->in_info, buf, GST_MAP_READWRITE))
     return FALSE;
   if (self->n_pixels != pixels) {
     self->mask_rgb = g_renew (guint8, self->mask_rgb, pixels * 3);
@@ -615,7 +625,14 @@ gst_radiosegment_transform_ip (GstBaseTransform *trans, GstBuffer *buf)
       self->head, meta, features ? features : "spatial", "linear");
 
   ensure_cells (self, (gsize)width * height, self->head->n_classes);
-  classify_cells (self, spatial, (gsize)width * height);
+  if (!classify_cells (self, spatial, (gsize)width * height)) {
+    if (!self->warned_not_finite)
+      GST_ELEMENT_WARNING (self, STREAM, DECODE,
+          ("Features that are not finite numbers: frames pass unsegmented"),
+          ("first at frame %" G_GUINT64_FORMAT, frame));
+    self->warned_not_finite = TRUE;
+    return GST_FLOW_OK;
+  }
   g = grid_geometry (meta, width, height);
   if (!gst_buffer_add_radio_segmentation_meta (buf, GST_ELEMENT_NAME (self),
           self->head->n_classes, (const gchar *const *)self->head->labels,

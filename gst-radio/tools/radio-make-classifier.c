@@ -199,9 +199,10 @@ read_classes (const char *path, Training *t, GError **error)
 
   if (!radio_head_read_labels (path, 0, &labels, &t->colors, &n, error))
     return FALSE;
-  if (n == 0 || n >= MASK_IGNORE) {
+  /* mask values 0..254 are classes: up to 255 of them */
+  if (n == 0 || n > MASK_IGNORE) {
     g_set_error (error, RADIO_ERROR, RADIO_ERROR_FORMAT,
-        "%s has %u classes; masks hold 1 to %u", path, n, MASK_IGNORE - 1);
+        "%s has %u classes; masks hold 1 to %u", path, n, MASK_IGNORE);
     return FALSE;
   }
   for (i = 0; i < n; i++)

@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "element-util.h"
+#include "radio-error.h"
 #include "radio-head.h"
 #include "radio-image.h"
 #include "test-util.h"
@@ -1296,6 +1297,227 @@ test_scoring_mismatch (void)
   radio_test_remove_tree (dir);
 }
 
+/* ---- hostile inputs ------------------------------------------------------ */
+
+/* radio_head_top_k with k = 0 (or no values) finds nothing and touches
+ * nothing: it used to read ids[k - 1], far out of bounds. */
+static void
+test_head_top_k_zero (void)
+{
+  const gfloat v[4] = { 0.5f, 2.0f, -1.0f, 1.0f };
+  guint ids[4] = { 7, 7, 7, 7 };
+
+  g_assert_cmpuint (radio_head_top_k (v, 4, 0, ids), ==, 0);
+  g_assert_cmpuint (radio_head_top_k (v, 0, 3, ids), ==, 0);
+  g_assert_cmpuint (ids[0], ==, 7);
+  g_assert_cmpuint (radio_head_top_k (v, 4, 1, ids), ==, 1);
+  g_assert_cmpuint (ids[0], ==, 1);
+}
+
+/* Softmax at extreme temperatures stays a distribution: a tiny one used
+ * to overflow v / T to +-inf and give inf - inf = NaN (or 0 / 0 when
+ * every logit is negative); a huge one is uniform. */
+static void
+test_head_softmax_extremes (void)
+{
+  static const struct {
+    gfloat v[3];
+    gdouble temperature;
+    gdouble want[3];
+  } cases[] = {
+    { { 1.0f, 0.0f, -1.0f }, 1e-310, { 1, 0, 0 } },
+    { { -1.0f, -2.0f, -3.0f }, 1e-310, { 1, 0, 0 } },
+    { { -3.0f, 3e38f, -3e38f }, 1e-300, { 0, 1, 0 } },
+    { { 5.0f, -5.0f, 0.0f }, 1e300, { 1 / 3.0, 1 / 3.0, 1 / 3.0 } },
+  };
+  guint i, k;
+
+  for (i = 0; i < G_N_ELEMENTS (cases); i++) {
+    gfloat p[3];
+    memcpy (p, cases[i].v, sizeof (p));
+    radio_head_softmax (p, 3, cases[i].temperature);
+    for (k = 0; k < 3; k++) {
+      g_assert_true (isfinite (p[k]));
+      g_assert_cmpfloat_with_epsilon (p[k], cases[i].want[k], 1e-6);
+    }
+  }
+}
+
+/* The element at the same extremes, K = 1 heads, and a NaN temperature
+ * (which GLib's range check lets through): refused with a warning, the
+ * previous temperature kept. */
+static void
+test_temperature_extremes (void)
+{
+  static const char *const one[] = { "only", NULL };
+  static const gfloat w1[2] = { 1.0f, 0.0f };
+  const gfloat w[3 * 2] = { 1, 0, 0, 1, -1, -1 };
+  const gfloat x[2] = { -2.0f, -3.0f };
+  RadioTestFeatures f = summary_features (x, 2);
+  GstRadioClassificationMeta *m;
+  gdouble temperature;
+  GstBuffer *out;
+  Head head, head1;
+  Classify c;
+  guint i;
+
+  /* linear logits -2, -3, 5: class 2 takes everything when T -> 0 */
+  head_init (&head, 3, 2, w, NULL, animal_labels);
+  classify_init (&c, &head, &f, "scoring=linear temperature=1e-310");
+  out = classify_push (&c, &f);
+  m = get_result (out);
+  g_assert_cmpuint (m->n_results, ==, 3);
+  g_assert_cmpuint (m->class_ids[0], ==, 2);
+  g_assert_cmpfloat (m->scores[0], ==, 1.0f);
+  for (i = 1; i < 3; i++)
+    g_assert_cmpfloat (m->scores[i], ==, 0.0f);
+  gst_buffer_unref (out);
+
+  g_object_set (c.element, "temperature", NAN, NULL);
+  g_assert_cmpuint (
+      radio_test_count_messages (c.bus, GST_MESSAGE_WARNING, "NaN"), ==, 1);
+  g_object_get (c.element, "temperature", &temperature, NULL);
+  g_assert_cmpfloat (temperature, ==, 1e-310);
+  out = classify_push (&c, &f);
+  m = get_result (out);
+  g_assert_cmpfloat (m->scores[0], ==, 1.0f);
+  gst_buffer_unref (out);
+
+  g_object_set (c.element, "temperature", 1e6, NULL);
+  out = classify_push (&c, &f);
+  m = get_result (out);
+  for (i = 0; i < 3; i++)
+    g_assert_cmpfloat_with_epsilon (m->scores[i], 1 / 3.0, 1e-5);
+  gst_buffer_unref (out);
+  classify_clear (&c);
+  head_clear (&head);
+
+  /* one class: always it, with score 1, whatever the scoring */
+  head_init (&head1, 1, 2, w1, NULL, one);
+  classify_init (&c, &head1, &f, "top-k=5");
+  out = classify_push (&c, &f);
+  m = get_result (out);
+  g_assert_cmpuint (m->n_results, ==, 1);
+  g_assert_cmpstr (m->labels[0], ==, "only");
+  g_assert_cmpfloat (m->scores[0], ==, 1.0f);
+  gst_buffer_unref (out);
+  classify_clear (&c);
+  head_clear (&head1);
+}
+
+/* A head whose bias is NaN or infinite is refused at start (it used to
+ * load, then blame the features for every frame's NaN scores). */
+static void
+test_bad_bias (void)
+{
+  const gfloat w[3 * 2] = { 1, 0, 0, 1, 1, 1 };
+  const gfloat bad[2] = { NAN, INFINITY };
+  guint i;
+
+  for (i = 0; i < 2; i++) {
+    gfloat bias[3] = { 0.0f, bad[i], 0.5f };
+    Head head;
+    head_init (&head, 3, 2, w, bias, animal_labels);
+    expect_load_failure (head.weights, head.labels, head.weights,
+        "class 1's bias is not finite");
+    head_clear (&head);
+  }
+}
+
+/* Labels that a labels file would not give back are refused on save;
+ * one that ends like a colour keeps its end. */
+static void
+test_label_round_trip (void)
+{
+  static const char *const bad[]
+      = { " cat", "cat ", "ca\rt", "caf\xe9", "", NULL };
+  static const char *const names[] = { "cat #ff0000", "caf\xc3\xa9", NULL };
+  const gfloat w[2 * 2] = { 1, 0, 0, 1 };
+  g_autofree char *dir = radio_test_make_tmp_dir ("radioclassify-XXXXXX");
+  g_autofree char *weights = g_build_filename (dir, "h.safetensors", NULL);
+  g_autofree char *labels = g_build_filename (dir, "h.txt", NULL);
+  g_autoptr (RadioHead) head = NULL;
+  g_autoptr (GError) error = NULL;
+  guint8 palette[3];
+  guint i;
+
+  for (i = 0; bad[i]; i++) {
+    const char *two[] = { "fine", bad[i], NULL };
+    g_assert_false (radio_head_save (
+        weights, labels, 2, 2, w, NULL, two, NULL, NULL, &error));
+    g_assert_error (error, RADIO_ERROR, RADIO_ERROR_ARGUMENT);
+    g_assert_nonnull (strstr (error->message, "class 1"));
+    g_clear_error (&error);
+    g_assert_false (g_file_test (weights, G_FILE_TEST_EXISTS));
+  }
+  g_assert_true (radio_head_save (
+      weights, labels, 2, 2, w, NULL, names, NULL, NULL, &error));
+  g_assert_no_error (error);
+  head = radio_head_load (weights, labels, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (head->labels[0], ==, "cat #ff0000");
+  g_assert_cmpstr (head->labels[1], ==, "caf\xc3\xa9");
+  radio_head_default_color (0, palette);
+  g_assert_cmpmem (head->colors, 3, palette, 3);
+  radio_test_remove_tree (dir);
+}
+
+/* The overlay on tiny and odd-sized YUV frames (chroma planes rounded up)
+ * with a long label and non-ASCII text: luma changes only inside the
+ * clipped box, chroma only where its samples lie wholly inside it. */
+static void
+test_overlay_odd_yuv (void)
+{
+  static const guint sizes[][2]
+      = { { 1, 1 }, { 3, 5 }, { 5, 3 }, { 7, 9 }, { 41, 31 }, { 2, 2 } };
+  static const char *const formats[] = { "NV12", "I420" };
+  GString *long_label = g_string_new ("\xe6\x97\xa5\xe6\x9c\xac ");
+  const char *names[4] = { "cat", NULL, "\xc3\xa9t\xc3\xa9", NULL };
+  guint s, fi, px, py, comp;
+  Head head = { 0 };
+
+  while (long_label->len < 600)
+    g_string_append (long_label, "a-very-long-label ");
+  names[1] = long_label->str;
+  {
+    g_autoptr (GRand) rand = g_rand_new_with_seed (17);
+    gfloat w[3 * DIM];
+    guint k;
+    for (k = 0; k < 3; k++)
+      random_unit (rand, w + k * DIM, DIM);
+    head_init (&head, 3, DIM, w, NULL, names);
+  }
+  for (fi = 0; fi < G_N_ELEMENTS (formats); fi++) {
+    GstVideoFormat format = gst_video_format_from_string (formats[fi]);
+    for (s = 0; s < G_N_ELEMENTS (sizes); s++) {
+      guint width = sizes[s][0], height = sizes[s][1];
+      GstBuffer *out = overlay_frame (&head, format, width, height, TRUE);
+      GstRadioClassificationMeta *m = get_result (out);
+      GstVideoFrame frame;
+      guint bx, by, bw, bh;
+
+      expected_box (m, height, &bx, &by, &bw, &bh);
+      radio_test_map_frame (&frame, out, format, width, height);
+      for (py = 0; py < height; py++)
+        for (px = 0; px < width; px++)
+          if (!inside (px, py, bx, by, bw, bh))
+            g_assert_cmpuint (*comp_pixel (&frame, 0, px, py), ==, yuv_fill[0]);
+      for (comp = 1; comp < 3; comp++)
+        for (py = 0; py < (guint)GST_VIDEO_FRAME_COMP_HEIGHT (&frame, comp);
+             py++)
+          for (px = 0; px < (guint)GST_VIDEO_FRAME_COMP_WIDTH (&frame, comp);
+               px++)
+            if (!inside (2 * px, 2 * py, bx, by, bw, bh))
+              g_assert_cmpuint (
+                  *comp_pixel (&frame, comp, px, py), ==, yuv_fill[comp]);
+      gst_video_frame_unmap (&frame);
+      gst_buffer_unref (out);
+    }
+  }
+  head_clear (&head);
+  g_string_free (long_label, TRUE);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1331,5 +1553,14 @@ main (int argc, char **argv)
   g_test_add_func ("/radioclassify/errors/load", test_load_errors);
   g_test_add_func ("/radioclassify/builtin-model", test_builtin_model);
   g_test_add_func ("/radioclassify/scoring-mismatch", test_scoring_mismatch);
+  g_test_add_func ("/radioclassify/head/top-k-zero", test_head_top_k_zero);
+  g_test_add_func (
+      "/radioclassify/head/softmax-extremes", test_head_softmax_extremes);
+  g_test_add_func (
+      "/radioclassify/temperature-extremes", test_temperature_extremes);
+  g_test_add_func ("/radioclassify/errors/bias", test_bad_bias);
+  g_test_add_func (
+      "/radioclassify/head/label-round-trip", test_label_round_trip);
+  g_test_add_func ("/radioclassify/overlay/odd-yuv", test_overlay_odd_yuv);
   return g_test_run ();
 }

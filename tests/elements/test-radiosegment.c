@@ -700,6 +700,107 @@ test_stream_errors (void)
   radio_test_harness_teardown (h);
 }
 
+/* Features that are not finite (NaN, inf) give no classes: the frame
+ * passes unchanged without a meta, with one warning however many frames
+ * (it used to get a meta of class 0 with NaN scores, silently). */
+static void
+test_not_finite (void)
+{
+  static const guint8 mask[4] = { 0, 1, 1, 0 };
+  g_autofree gfloat *spatial = one_hot_features (mask, 2, 2, 3, 1.0f);
+  g_autofree char *weights = write_identity_head ("nan", 3, NULL, NULL);
+  RadioTestFeatures f = { .frame_width = 32,
+    .frame_height = 32,
+    .format = GST_VIDEO_FORMAT_RGB,
+    .fill = { 7, 8, 9 },
+    .grid_width = 2,
+    .grid_height = 2,
+    .embed_dim = 3,
+    .spatial = spatial };
+  GstHarness *h = radio_test_harness_new_with_bus (
+      "radiosegment weights=\"%s\" alpha=1", weights);
+  const gfloat bad[2] = { NAN, INFINITY };
+  guint i;
+
+  for (i = 0; i < 2; i++) {
+    GstBuffer *out;
+    GstVideoFrame frame;
+    spatial[4] = bad[i]; /* one channel of cell 1 */
+    out = radio_test_harness_push_features (h, &f, GST_FLOW_OK);
+    g_assert_null (gst_buffer_get_radio_segmentation_meta (out, NULL));
+    radio_test_map_frame (&frame, out, GST_VIDEO_FORMAT_RGB, 32, 32);
+    radio_test_assert_rect_rgb (&frame, 0, 0, 32, 32, f.fill);
+    gst_video_frame_unmap (&frame);
+    gst_buffer_unref (out);
+  }
+  g_assert_cmpuint (radio_test_count_messages (GST_ELEMENT_BUS (h->element),
+                        GST_MESSAGE_WARNING, "not finite"),
+      ==, 1);
+  /* finite features again: segmented */
+  spatial[4] = 0.0f;
+  {
+    GstBuffer *out = radio_test_harness_push_features (h, &f, GST_FLOW_OK);
+    GstRadioSegmentationMeta *m = get_segmentation (out);
+    for (i = 0; i < 4; i++)
+      g_assert_cmpuint (m->classes[i], ==, mask[i]);
+    gst_buffer_unref (out);
+  }
+  g_assert_null (gst_bus_pop_filtered (
+      GST_ELEMENT_BUS (h->element), GST_MESSAGE_ERROR | GST_MESSAGE_WARNING));
+  radio_test_harness_teardown (h);
+}
+
+/* 65536 classes (class ids that need all 16 bits) work; 65537 are refused
+ * at start.  One channel: only the bias tells the classes apart, and the
+ * last class's is the largest. */
+static void
+test_many_classes (void)
+{
+  const guint K = 65536;
+  g_autofree gfloat *w = g_new0 (gfloat, K + 1);
+  g_autofree gfloat *bias = g_new0 (gfloat, K + 1);
+  g_autofree char *weights = NULL, *too_many = NULL, *props = NULL;
+  const gfloat spatial[4] = { 1, 1, 1, 1 };
+  RadioTestFeatures f = { .frame_width = 16,
+    .frame_height = 16,
+    .format = GST_VIDEO_FORMAT_RGBA,
+    .fill = { 7, 8, 9 },
+    .grid_width = 2,
+    .grid_height = 2,
+    .embed_dim = 1,
+    .spatial = spatial };
+  GstRadioSegmentationMeta *m;
+  GstHarness *h;
+  GstBuffer *out;
+  guint8 last[3];
+  guint i;
+
+  bias[K - 1] = 5.0f;
+  bias[K] = 9.0f;
+  weights = write_head ("k65536", K, 1, w, bias, NULL, NULL);
+  h = radio_test_harness_new_with_bus (
+      "radiosegment weights=\"%s\" alpha=1", weights);
+  out = radio_test_harness_push_features (h, &f, GST_FLOW_OK);
+  m = get_segmentation (out);
+  g_assert_cmpuint (m->n_classes, ==, K);
+  g_assert_cmpstr (m->labels[K - 1], ==, "class 65535");
+  for (i = 0; i < 4; i++)
+    g_assert_cmpuint (m->classes[i], ==, K - 1);
+  radio_head_default_color (K - 1, last);
+  {
+    GstVideoFrame frame;
+    radio_test_map_frame (&frame, out, GST_VIDEO_FORMAT_RGBA, 16, 16);
+    radio_test_assert_rect_rgb (&frame, 0, 0, 16, 16, last);
+    gst_video_frame_unmap (&frame);
+  }
+  gst_buffer_unref (out);
+  radio_test_harness_teardown (h);
+
+  too_many = write_head ("k65537", K + 1, 1, w, bias, NULL, NULL);
+  props = g_strdup_printf ("weights=\"%s\"", too_many);
+  expect_start_failure (props, "at most 65536");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -719,6 +820,8 @@ main (int argc, char **argv)
   g_test_add_func ("/radiosegment/builtin-model", test_builtin_model);
   g_test_add_func ("/radiosegment/errors/files", test_bad_files);
   g_test_add_func ("/radiosegment/errors/stream", test_stream_errors);
+  g_test_add_func ("/radiosegment/errors/not-finite", test_not_finite);
+  g_test_add_func ("/radiosegment/many-classes", test_many_classes);
   status = g_test_run ();
   radio_test_remove_tree (tmp_dir);
   g_free (tmp_dir);

@@ -864,6 +864,72 @@ test_bad_location (void)
   }
 }
 
+/* Hostile inputs.  A geometry with NaN or infinite numbers still makes a
+ * valid JSON line (null: JSON has no such numbers).  "%%" in a location
+ * is a literal '%'.  A file name longer than the system allows is an
+ * error naming the reason, for safetensors and jsonl.  An adaptor listed
+ * twice in `adaptors` is written once, not an error blamed on the meta. */
+static void
+test_hostile (void)
+{
+  g_autofree char *dir = radio_test_make_tmp_dir ("radiosink-XXXXXX");
+  g_autofree char *path = g_build_filename (dir, "odd.jsonl", NULL);
+  g_autofree char *percent = g_build_filename (dir, "a%b-007.st", NULL);
+  g_autofree char *long_name = g_strnfill (300, 'n');
+  g_autofree char *long_st = g_strdup_printf ("%s/%s%%d.st", dir, long_name);
+  g_autofree char *long_jsonl = g_strdup_printf ("%s/%s.jsonl", dir, long_name);
+  g_autofree char *launch = NULL;
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (GError) error = NULL;
+  g_autoptr (RadioSafetensors) st = NULL;
+  g_auto (GStrv) lines = NULL;
+  GstRadioMeta *meta;
+  GstBuffer *buf;
+  JsonObject *o;
+  TestFrame f;
+  Sink s;
+
+  test_frame_fill (&f, 50);
+  sink_open (&s, "format=jsonl location=%s", path);
+  buf = test_frame_buffer (&f, TRUE, frame_pts (0));
+  meta = gst_buffer_get_radio_meta (buf);
+  meta->geometry.scale_x = NAN;
+  meta->geometry.offset_x = INFINITY;
+  meta->geometry.offset_y = -INFINITY;
+  sink_push (&s, buf, GST_FLOW_OK);
+  sink_eos (&s);
+  sink_close (&s);
+  lines = read_lines (path, 1);
+  json_parser_load_from_data (parser, lines[0], -1, &error);
+  g_assert_no_error (error);
+  o = json_node_get_object (json_parser_get_root (parser));
+  g_assert_true (json_object_get_null_member (o, "scale_x"));
+  g_assert_true (json_object_get_null_member (o, "offset_x"));
+  g_assert_true (json_object_get_null_member (o, "offset_y"));
+  g_assert_cmpfloat (json_object_get_double_member (o, "scale_y"), ==, 0.04);
+
+  /* "%%" is '%'; an adaptor named twice is written once */
+  sink_open (&s, "location=%s/a%%%%b-%%03d.st index=7 adaptors=clip,clip",
+      dir);
+  sink_push (&s, test_frame_buffer (&f, TRUE, frame_pts (0)), GST_FLOW_OK);
+  g_assert_null (gst_bus_pop_filtered (s.bus, GST_MESSAGE_ERROR));
+  sink_close (&s);
+  st = radio_safetensors_open (percent, &error);
+  g_assert_no_error (error);
+  /* summary, spatial, clip's summary and spatial */
+  g_assert_cmpuint (radio_safetensors_get_n_tensors (st), ==, 4);
+
+  /* names too long for the file system */
+  expect_write_failure ("", long_st, 0, g_strerror (ENAMETOOLONG));
+  expect_write_failure (
+      "format=jsonl frames-per-file=2", long_st, 0, g_strerror (ENAMETOOLONG));
+  launch = g_strdup_printf (
+      "videotestsrc num-buffers=1 ! radiosink format=jsonl location=\"%s\"",
+      long_jsonl);
+  g_free (radio_test_expect_start_failure (launch, g_strerror (ENAMETOOLONG)));
+  radio_test_remove_tree (dir);
+}
+
 /* ---- with the built-in model -------------------------------------------- */
 
 /* videotestsrc ! radio ! tee: one branch to radiosink, the other to an
@@ -939,6 +1005,7 @@ main (int argc, char **argv)
   g_test_add_func ("/radiosink/jsonl/pattern", test_jsonl_pattern);
   g_test_add_func ("/radiosink/errors/write-failure", test_write_failure);
   g_test_add_func ("/radiosink/errors/bad-location", test_bad_location);
+  g_test_add_func ("/radiosink/errors/hostile", test_hostile);
   g_test_add_func ("/radiosink/builtin-model", test_builtin_model);
   return g_test_run ();
 }

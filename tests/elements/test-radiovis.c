@@ -735,6 +735,99 @@ test_element_side_by_side (void)
   radio_test_harness_teardown (h);
 }
 
+/* One frame of width x height in format under mode (smooth=false), its
+ * features split_features (gw, gh, 2, gw / 3, 2): each pixel has the
+ * colour of the cell under its centre, computed here from the geometry
+ * (centres on a cell edge may take either cell).  Side by side, the left
+ * half is the input row for row (padded rows of odd RGB widths) and the
+ * right half is opaque. */
+static void
+check_hostile_frame (const gchar *mode, GstVideoFormat format, guint width,
+    guint height, guint gw, guint gh)
+{
+  g_autofree gfloat *spatial = split_features (gw, gh, 2, gw / 3, 2.0f);
+  gboolean side = g_str_equal (mode, "side-by-side");
+  RadioTestFeatures f = { .frame_width = width,
+    .frame_height = height,
+    .format = format,
+    .fill = { 10, 200, 30 },
+    .grid_width = gw,
+    .grid_height = gh,
+    .embed_dim = 2,
+    .spatial = spatial };
+  GstHarness *h = radio_test_harness_new_with_bus (
+      "radiovis mode=%s alpha=1 smooth=false", mode);
+  GstBuffer *in = radio_test_features_buffer (&f), *out;
+  GstVideoFrame inframe;
+  MappedOutput m;
+  guint x, y, left = 128, right = 128, ps;
+  const gchar *fmt = gst_video_format_to_string (format);
+
+  if (gw / 3 > 0)
+    split_reds (gw, gw / 3, 2.0f, &left, &right);
+  set_caps (h, &f);
+  g_assert_cmpint (gst_harness_push (h, gst_buffer_ref (in)), ==, GST_FLOW_OK);
+  out = gst_harness_pull (h);
+  radio_test_map_output (&m.frame, &m.info, h, out);
+  radio_test_map_frame (&inframe, in, format, width, height);
+  g_assert_cmpuint (GST_VIDEO_FRAME_WIDTH (&m.frame), ==, (side ? 2 : 1) * width);
+  g_assert_cmpuint (GST_VIDEO_FRAME_HEIGHT (&m.frame), ==, height);
+  ps = GST_VIDEO_FRAME_COMP_PSTRIDE (&inframe, 0);
+  for (y = 0; y < height; y++) {
+    const guint8 *row = (const guint8 *)GST_VIDEO_FRAME_PLANE_DATA (&m.frame, 0)
+                        + y * GST_VIDEO_FRAME_PLANE_STRIDE (&m.frame, 0);
+    if (side)
+      g_assert_cmpmem (row, (gsize)width * ps,
+          (const guint8 *)GST_VIDEO_FRAME_PLANE_DATA (&inframe, 0)
+              + y * GST_VIDEO_FRAME_PLANE_STRIDE (&inframe, 0),
+          (gsize)width * ps);
+    for (x = 0; x < width; x++) {
+      gdouble g = (x + 0.5) * gw / width;
+      guint8 got[3];
+      guint want = (guint)g < gw / 3 ? left : right;
+      if (fabs (g - floor (g + 0.5)) < 1e-9)
+        continue;
+      radio_test_frame_rgb (&m.frame, (side ? width : 0) + x, y, got);
+      if (got[0] != want || got[1] != 128 || got[2] != 128)
+        g_error ("%s %s %ux%u grid %ux%u: pixel (%u, %u) is %u,%u,%u, not "
+                 "%u,128,128",
+            mode, fmt, width, height, gw, gh, x, y, got[0], got[1], got[2],
+            want);
+    }
+  }
+  g_assert_cmpuint (radio_test_count_messages (GST_ELEMENT_BUS (h->element),
+                        GST_MESSAGE_ERROR, NULL),
+      ==, 0);
+  gst_video_frame_unmap (&inframe);
+  gst_video_frame_unmap (&m.frame);
+  gst_buffer_unref (in);
+  gst_buffer_unref (out);
+  radio_test_harness_teardown (h);
+}
+
+/* Hostile sizes: 1x1, odd sizes (3x5, 5x3, 7x1), 4097x3 (RGB rows padded
+ * to 4 bytes), grids finer than the frame (64x48 and 512x300 on 3x5), in
+ * every mode and in formats with the alpha (or x) byte first. */
+static void
+test_element_hostile_sizes (void)
+{
+  static const struct {
+    guint width, height, gw, gh;
+  } sizes[] = { { 1, 1, 1, 1 }, { 3, 5, 3, 1 }, { 5, 3, 3, 3 },
+    { 7, 1, 6, 1 }, { 4097, 3, 3, 1 }, { 3, 5, 64, 48 }, { 3, 5, 512, 300 } };
+  static const GstVideoFormat formats[]
+      = { GST_VIDEO_FORMAT_RGB, GST_VIDEO_FORMAT_BGR, GST_VIDEO_FORMAT_xRGB,
+          GST_VIDEO_FORMAT_ABGR };
+  static const gchar *modes[] = { "features", "overlay", "side-by-side" };
+  guint i, j, k;
+
+  for (i = 0; i < G_N_ELEMENTS (sizes); i++)
+    for (j = 0; j < G_N_ELEMENTS (formats); j++)
+      for (k = 0; k < G_N_ELEMENTS (modes); k++)
+        check_hostile_frame (modes[k], formats[j], sizes[i].width,
+            sizes[i].height, sizes[i].gw, sizes[i].gh);
+}
+
 /* The colours come from the chosen source: an adaptor with a grid twice
  * as fine as the backbone's (whose own features are absent). */
 static void
@@ -1291,6 +1384,8 @@ main (int argc, char **argv)
   g_test_add_func ("/radiovis/element/nearest", test_element_nearest);
   g_test_add_func ("/radiovis/element/overlay", test_element_overlay_alpha);
   g_test_add_func ("/radiovis/element/side-by-side", test_element_side_by_side);
+  g_test_add_func (
+      "/radiovis/element/hostile-sizes", test_element_hostile_sizes);
   g_test_add_func (
       "/radiovis/element/adaptor-source", test_element_adaptor_source);
   g_test_add_func (

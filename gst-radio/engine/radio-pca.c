@@ -517,7 +517,8 @@ radio_pca_colorize (const RadioPca *pca, const gfloat *x, gsize n, guint8 *rgb)
   for (i = 0; i < n; i++) {
     radio_pca_project (pca, x + i * pca->dim, 1, proj);
     for (k = 0; k < RADIO_PCA_COMPONENTS; k++) {
-      gdouble c = 0.5 + proj[k] * inv_span[k];
+      /* no span: grey, even for a projection that overflowed to inf */
+      gdouble c = inv_span[k] > 0.0 ? 0.5 + proj[k] * inv_span[k] : 0.5;
       c = CLAMP (c, 0.0, 1.0);
       rgb[i * 3 + k] = (guint8)(c * 255.0 + 0.5);
     }

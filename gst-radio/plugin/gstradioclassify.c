@@ -288,16 +288,6 @@ gst_radioclassify_set_property (
           prop_id == PROP_WEIGHTS ? &self->weights_path : &self->labels_path,
           pspec->name, g_value_get_string (value));
       return;
-    case PROP_TEMPERATURE:
-      /* The GParamSpec's range lets NaN through (it only clamps). */
-      if (isnan (g_value_get_double (value))) {
-        GST_ELEMENT_WARNING (self, RESOURCE, SETTINGS,
-            ("The temperature must be a number (0 for automatic), not NaN; "
-             "keeping the previous one"),
-            (NULL));
-        return;
-      }
-      break;
     default:
       break;
   }

@@ -161,8 +161,11 @@ blend_area (GstVideoFrame *frame, guint x, guint y, guint width, guint height,
 
   g_return_if_fail (
       gst_radio_paint_format_supported (GST_VIDEO_FRAME_FORMAT (frame)));
-  g_return_if_fail (x + width <= (guint)GST_VIDEO_FRAME_WIDTH (frame)
-                    && y + height <= (guint)GST_VIDEO_FRAME_HEIGHT (frame));
+  /* written so that no sum can wrap */
+  g_return_if_fail (width <= (guint)GST_VIDEO_FRAME_WIDTH (frame)
+                    && x <= (guint)GST_VIDEO_FRAME_WIDTH (frame) - width
+                    && height <= (guint)GST_VIDEO_FRAME_HEIGHT (frame)
+                    && y <= (guint)GST_VIDEO_FRAME_HEIGHT (frame) - height);
   channel_layout (frame, offsets, &ps);
   for (j = 0; j < height; j++) {
     guint8 *line = data + (gsize)(y + j) * stride + (gsize)x * ps;

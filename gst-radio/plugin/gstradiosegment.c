@@ -35,7 +35,8 @@
  *     videoconvert ! pngenc ! filesink location=segmented.png
  * ]| makes a head from images and their label masks, then draws its
  * classes (labels and colours in head.txt) over a photo.  Frames without
- * a GstRadioMeta pass unchanged.  pipelines/file-segment.sh runs this
+ * a GstRadioMeta, or whose features are not finite numbers (one warning),
+ * pass unchanged.  pipelines/file-segment.sh runs this
  * with a demo head on the built-in model.
  */
 #include "gstradiosegment.h"

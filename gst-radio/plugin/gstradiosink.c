@@ -140,6 +140,7 @@ struct _GstRadioSink {
   gboolean file_reported; /* plain jsonl: message posted since last line */
   gboolean file_counted;  /* plain jsonl: in files-written */
   gboolean failed;        /* a write failed: nothing more until restart */
+  gboolean index_spent;   /* file G_MAXINT is written: no index is left */
 };
 
 static GType gst_radio_sink_format_get_type (void);
@@ -494,7 +495,11 @@ file_done (GstRadioSink *self, const gchar *path, guint frames_now_written)
   GST_OBJECT_UNLOCK (self);
   GST_DEBUG_OBJECT (self, "wrote %s (%u frames)", path, self->file_frames);
   post_file_message (self, path, self->file_index);
-  self->file_index++;
+  /* G_MAXINT is the last index: one more file is an error (render) */
+  if (self->file_index == G_MAXINT)
+    self->index_spent = TRUE;
+  else
+    self->file_index++;
   self->file_frames = 0;
 }
 
@@ -656,8 +661,11 @@ gst_radiosink_start (GstBaseSink *sink)
     GPtrArray *kept = g_ptr_array_new ();
     guint i;
 
+    /* a name listed twice is written once (not two tensors of one name) */
     for (i = 0; names[i]; i++)
-      if (*g_strstrip (names[i]))
+      if (*g_strstrip (names[i])
+          && !g_ptr_array_find_with_equal_func (
+              kept, names[i], g_str_equal, NULL))
         g_ptr_array_add (kept, g_strdup (names[i]));
     g_ptr_array_add (kept, NULL);
     cfg->adaptors = (gchar **)g_ptr_array_free (kept, FALSE);
@@ -680,10 +688,11 @@ gst_radiosink_start (GstBaseSink *sink)
   cfg->pattern = conversions == 1;
 
   self->frame_number = 0;
+  self->first_frame = self->last_frame = 0;
   self->file_index = index;
   self->file_frames = 0;
   self->file_reported = self->file_counted = FALSE;
-  self->failed = FALSE;
+  self->failed = self->index_spent = FALSE;
   if (cfg->format == GST_RADIO_SINK_FORMAT_JSONL && !cfg->pattern)
     return open_jsonl (self);
   return TRUE;
@@ -928,6 +937,15 @@ gst_radiosink_render (GstBaseSink *sink, GstBuffer *buf)
   tensors = collect_tensors (self, meta);
   if (!tensors)
     return GST_FLOW_ERROR;
+  if (self->index_spent && !self->batch && !self->jsonl) {
+    self->failed = TRUE;
+    GST_ELEMENT_ERROR (self, RESOURCE, WRITE,
+        ("No file index left for frame %" G_GUINT64_FORMAT
+         ": file %d was the last one",
+            number, G_MAXINT),
+        ("lower the index property"));
+    return GST_FLOW_ERROR;
+  }
   self->last_frame = number;
   gst_radio_sink_describe_frame (buf, meta, number, fields);
   if (self->cfg.format == GST_RADIO_SINK_FORMAT_JSONL)

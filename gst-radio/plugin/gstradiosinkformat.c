@@ -141,8 +141,12 @@ gst_radio_sink_frame_json (GPtrArray *tensors, SinkField fields[N_FRAME_FIELDS])
     g_string_append_printf (s, "%s\"%s\":", i ? "," : "", fields[i].key);
     if (fields[i].text)
       append_json_string (s, fields[i].value);
+    /* a NaN or infinite geometry prints as "nan" or "inf", not JSON */
+    else if (fields[i].value
+             && isfinite (g_ascii_strtod (fields[i].value, NULL)))
+      g_string_append (s, fields[i].value);
     else
-      g_string_append (s, fields[i].value ? fields[i].value : "null");
+      g_string_append (s, "null");
   }
   for (i = 0; i < tensors->len; i++) {
     const SinkTensor *t = tensors->pdata[i];

@@ -267,7 +267,8 @@ clear_stream_state (GstRadioVis *self)
   gst_radiovis_hold_clear (&self->picture);
   self->loaded = FALSE;
   self->n_updates = 0;
-  self->saved = TRUE;
+  /* FALSE: a stream without features warns that nothing was written */
+  self->saved = FALSE;
   self->warned_missing = self->warned_model = FALSE;
   self->seen_features = FALSE;
 }

@@ -1343,9 +1343,7 @@ test_head_softmax_extremes (void)
   }
 }
 
-/* The element at the same extremes, K = 1 heads, and a NaN temperature
- * (which GLib's range check lets through): refused with a warning, the
- * previous temperature kept. */
+/* The element at the same extremes, and K = 1 heads. */
 static void
 test_temperature_extremes (void)
 {
@@ -1355,7 +1353,6 @@ test_temperature_extremes (void)
   const gfloat x[2] = { -2.0f, -3.0f };
   RadioTestFeatures f = summary_features (x, 2);
   GstRadioClassificationMeta *m;
-  gdouble temperature;
   GstBuffer *out;
   Head head, head1;
   Classify c;
@@ -1371,16 +1368,6 @@ test_temperature_extremes (void)
   g_assert_cmpfloat (m->scores[0], ==, 1.0f);
   for (i = 1; i < 3; i++)
     g_assert_cmpfloat (m->scores[i], ==, 0.0f);
-  gst_buffer_unref (out);
-
-  g_object_set (c.element, "temperature", NAN, NULL);
-  g_assert_cmpuint (
-      radio_test_count_messages (c.bus, GST_MESSAGE_WARNING, "NaN"), ==, 1);
-  g_object_get (c.element, "temperature", &temperature, NULL);
-  g_assert_cmpfloat (temperature, ==, 1e-310);
-  out = classify_push (&c, &f);
-  m = get_result (out);
-  g_assert_cmpfloat (m->scores[0], ==, 1.0f);
   gst_buffer_unref (out);
 
   g_object_set (c.element, "temperature", 1e6, NULL);
@@ -1477,7 +1464,7 @@ test_overlay_odd_yuv (void)
   Head head = { 0 };
 
   while (long_label->len < 600)
-    g_string_append (long_label, "a-very-long-label ");
+    g_string_append (long_label, " a-very-long-label");
   names[1] = long_label->str;
   {
     g_autoptr (GRand) rand = g_rand_new_with_seed (17);

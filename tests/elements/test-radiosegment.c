@@ -725,7 +725,7 @@ test_not_finite (void)
   for (i = 0; i < 2; i++) {
     GstBuffer *out;
     GstVideoFrame frame;
-    spatial[4] = bad[i]; /* one channel of cell 1 */
+    spatial[3] = bad[i]; /* channel 0 of cell 1 (class 1) */
     out = radio_test_harness_push_features (h, &f, GST_FLOW_OK);
     g_assert_null (gst_buffer_get_radio_segmentation_meta (out, NULL));
     radio_test_map_frame (&frame, out, GST_VIDEO_FORMAT_RGB, 32, 32);
@@ -737,7 +737,7 @@ test_not_finite (void)
                         GST_MESSAGE_WARNING, "not finite"),
       ==, 1);
   /* finite features again: segmented */
-  spatial[4] = 0.0f;
+  spatial[3] = 0.0f;
   {
     GstBuffer *out = radio_test_harness_push_features (h, &f, GST_FLOW_OK);
     GstRadioSegmentationMeta *m = get_segmentation (out);

@@ -888,6 +888,7 @@ test_hostile (void)
   JsonObject *o;
   TestFrame f;
   Sink s;
+  guint i, k;
 
   test_frame_fill (&f, 50);
   sink_open (&s, "format=jsonl location=%s", path);
@@ -909,8 +910,7 @@ test_hostile (void)
   g_assert_cmpfloat (json_object_get_double_member (o, "scale_y"), ==, 0.04);
 
   /* "%%" is '%'; an adaptor named twice is written once */
-  sink_open (&s, "location=%s/a%%%%b-%%03d.st index=7 adaptors=clip,clip",
-      dir);
+  sink_open (&s, "location=%s/a%%%%b-%%03d.st index=7 adaptors=clip,clip", dir);
   sink_push (&s, test_frame_buffer (&f, TRUE, frame_pts (0)), GST_FLOW_OK);
   g_assert_null (gst_bus_pop_filtered (s.bus, GST_MESSAGE_ERROR));
   sink_close (&s);
@@ -927,6 +927,23 @@ test_hostile (void)
       "videotestsrc num-buffers=1 ! radiosink format=jsonl location=\"%s\"",
       long_jsonl);
   g_free (radio_test_expect_start_failure (launch, g_strerror (ENAMETOOLONG)));
+
+  /* index G_MAXINT is the last file: one more is an error, no overflow */
+  for (k = 0; k < 2; k++) {
+    g_autofree char *last = file_path (dir, "last%u.st", G_MAXINT);
+    GError *err;
+    sink_open (&s, "location=%s/last%%d.st index=%d frames-per-file=2 %s", dir,
+        G_MAXINT - 1, k ? "format=jsonl" : "");
+    for (i = 0; i < 4; i++)
+      sink_push (&s, test_frame_buffer (&f, TRUE, frame_pts (i)), GST_FLOW_OK);
+    g_assert_true (g_file_test (last, G_FILE_TEST_EXISTS));
+    sink_push (&s, test_frame_buffer (&f, TRUE, frame_pts (4)), GST_FLOW_ERROR);
+    err = radio_test_pop_error (s.bus);
+    g_assert_nonnull (strstr (err->message, "No file index left"));
+    g_error_free (err);
+    sink_close (&s);
+    g_assert_cmpint (g_unlink (last), ==, 0);
+  }
   radio_test_remove_tree (dir);
 }
 

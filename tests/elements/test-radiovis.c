@@ -5,6 +5,7 @@
  * (round trip and rejection), frames without features (and the held
  * colours painted on them), renegotiation, mode switches and the
  * built-in model end to end. */
+#include <float.h>
 #include <gst/check/gstharness.h>
 #include <gst/gst.h>
 #include <gst/radio/radiometa.h>
@@ -337,6 +338,21 @@ test_pca_degenerate (void)
   g_assert_cmpuint (rgb[3], <, rgb[6]);
   g_assert_cmpuint (rgb[1], ==, 128);
   g_assert_cmpuint (rgb[8], ==, 128);
+
+  /* no variance at all, then a vector so far from the mean that its
+   * projection overflows a float: still grey, not infinity * 0 = NaN
+   * (whose conversion to a byte is undefined) */
+  {
+    gfloat same[2 * 2] = { -FLT_MAX, -FLT_MAX, -FLT_MAX, -FLT_MAX };
+    gfloat far[2] = { FLT_MAX, FLT_MAX };
+    g_autoptr (RadioPca) flat = radio_pca_new (2);
+
+    g_assert_cmpuint (radio_pca_update (flat, same, 2, 1.0), ==, 2);
+    radio_pca_colorize (flat, far, 1, rgb);
+    g_assert_cmpuint (rgb[0], ==, 128);
+    g_assert_cmpuint (rgb[1], ==, 128);
+    g_assert_cmpuint (rgb[2], ==, 128);
+  }
 }
 
 static void
@@ -770,7 +786,8 @@ check_hostile_frame (const gchar *mode, GstVideoFormat format, guint width,
   out = gst_harness_pull (h);
   radio_test_map_output (&m.frame, &m.info, h, out);
   radio_test_map_frame (&inframe, in, format, width, height);
-  g_assert_cmpuint (GST_VIDEO_FRAME_WIDTH (&m.frame), ==, (side ? 2 : 1) * width);
+  g_assert_cmpuint (
+      GST_VIDEO_FRAME_WIDTH (&m.frame), ==, (side ? 2 : 1) * width);
   g_assert_cmpuint (GST_VIDEO_FRAME_HEIGHT (&m.frame), ==, height);
   ps = GST_VIDEO_FRAME_COMP_PSTRIDE (&inframe, 0);
   for (y = 0; y < height; y++) {
@@ -795,8 +812,8 @@ check_hostile_frame (const gchar *mode, GstVideoFormat format, guint width,
             want);
     }
   }
-  g_assert_cmpuint (radio_test_count_messages (GST_ELEMENT_BUS (h->element),
-                        GST_MESSAGE_ERROR, NULL),
+  g_assert_cmpuint (radio_test_count_messages (
+                        GST_ELEMENT_BUS (h->element), GST_MESSAGE_ERROR, NULL),
       ==, 0);
   gst_video_frame_unmap (&inframe);
   gst_video_frame_unmap (&m.frame);
@@ -813,11 +830,10 @@ test_element_hostile_sizes (void)
 {
   static const struct {
     guint width, height, gw, gh;
-  } sizes[] = { { 1, 1, 1, 1 }, { 3, 5, 3, 1 }, { 5, 3, 3, 3 },
-    { 7, 1, 6, 1 }, { 4097, 3, 3, 1 }, { 3, 5, 64, 48 }, { 3, 5, 512, 300 } };
-  static const GstVideoFormat formats[]
-      = { GST_VIDEO_FORMAT_RGB, GST_VIDEO_FORMAT_BGR, GST_VIDEO_FORMAT_xRGB,
-          GST_VIDEO_FORMAT_ABGR };
+  } sizes[] = { { 1, 1, 1, 1 }, { 3, 5, 3, 1 }, { 5, 3, 3, 3 }, { 7, 1, 6, 1 },
+    { 4097, 3, 3, 1 }, { 3, 5, 64, 48 }, { 3, 5, 512, 300 } };
+  static const GstVideoFormat formats[] = { GST_VIDEO_FORMAT_RGB,
+    GST_VIDEO_FORMAT_BGR, GST_VIDEO_FORMAT_xRGB, GST_VIDEO_FORMAT_ABGR };
   static const gchar *modes[] = { "features", "overlay", "side-by-side" };
   guint i, j, k;
 
@@ -1170,6 +1186,26 @@ test_element_basis_errors (void)
       GST_STATE_CHANGE_SUCCESS);
   g_assert_cmpuint (
       radio_test_count_messages (bus, GST_MESSAGE_ERROR, NULL), ==, 0);
+  radio_test_harness_teardown (h);
+
+  /* save-basis when no frame had features: nothing written, a warning
+   * at the end of the stream (once: not again at stop) */
+  g_free (props);
+  props = g_strdup_printf ("save-basis=\"%s\"", missing);
+  h = radio_test_harness_new_with_bus ("radiovis %s", props);
+  bus = GST_ELEMENT_BUS (h->element);
+  set_caps (h, &f);
+  gst_buffer_unref (push_plain (h, plain_buffer (&f), TRUE));
+  g_assert_cmpuint (radio_test_count_messages (
+                        bus, GST_MESSAGE_WARNING, "carry no RADIO features"),
+      ==, 1);
+  gst_harness_push_event (h, gst_event_new_eos ());
+  g_assert_cmpint (gst_element_set_state (h->element, GST_STATE_NULL), ==,
+      GST_STATE_CHANGE_SUCCESS);
+  g_assert_cmpuint (
+      radio_test_count_messages (bus, GST_MESSAGE_WARNING, "No PCA basis"), ==,
+      1);
+  g_assert_false (g_file_test (missing, G_FILE_TEST_EXISTS));
   radio_test_harness_teardown (h);
 }
 

@@ -7,31 +7,8 @@
 # Environment (set by meson): RADIO_EMBED, RADIO_INSPECT, GOLDEN_TOOL,
 # RADIO_GOLDEN_DIR, DEMO_MODEL.
 set -u
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-failures=0
-checks=0
-
-pass() { checks=$((checks + 1)); echo "ok - $1"; }
-fail() { checks=$((checks + 1)); failures=$((failures + 1)); echo "not ok - $1"; }
-
-# expect_ok NAME CMD...: the command must succeed
-expect_ok() {
-  local name=$1; shift
-  if "$@" >"$work/out" 2>"$work/err"; then pass "$name"
-  else fail "$name"; cat "$work/out" "$work/err"; fi
-}
-
-# expect_error NAME PATTERN CMD...: must exit 1 or 2 (not a signal) with
-# PATTERN on stderr
-expect_error() {
-  local name=$1 pattern=$2; shift 2
-  "$@" >"$work/out" 2>"$work/err"
-  local rc=$?
-  if [ "$rc" -ge 1 ] && [ "$rc" -le 2 ] && grep -q -- "$pattern" "$work/err"
-  then pass "$name"
-  else fail "$name (exit $rc)"; cat "$work/err"; fi
-}
+# shellcheck source=tests/test-lib.sh
+. "$(dirname "$0")/test-lib.sh"
 
 g=$RADIO_GOLDEN_DIR
 "$GOLDEN_TOOL" export-png "$g/tiny-v25/case1-96x160.safetensors" "$work/a.png"
@@ -135,5 +112,4 @@ expect_error "unwritable output" "cannot write" \
 expect_error "inspect a broken model" "does not exist" \
   "$RADIO_INSPECT" "$work/no-model"
 
-echo "$((checks - failures)) of $checks checks passed"
-[ "$failures" -eq 0 ]
+finish

@@ -27,34 +27,10 @@
 # Environment (set by meson): RADIO_MAKE_CLASSIFIER, RADIO_EMBED,
 # DEMO_MODEL, PYTHON, GST_LAUNCH (optional), GST_PLUGIN_PATH.
 set -u
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-failures=0
-checks=0
+# shellcheck source=tests/test-lib.sh
+. "$(dirname "$0")/test-lib.sh"
 tool=$RADIO_MAKE_CLASSIFIER
 model=$DEMO_MODEL
-
-pass() { checks=$((checks + 1)); echo "ok - $1"; }
-fail() {
-  checks=$((checks + 1)); failures=$((failures + 1)); echo "not ok - $1"
-}
-
-expect_ok() {
-  local name=$1; shift
-  if "$@" >"$work/out" 2>"$work/err"; then pass "$name"
-  else fail "$name"; cat "$work/out" "$work/err"; fi
-}
-
-# expect_error NAME PATTERN CMD...: exit 1 or 2 (not a signal) with PATTERN
-# on stderr
-expect_error() {
-  local name=$1 pattern=$2; shift 2
-  "$@" >"$work/out" 2>"$work/err"
-  local rc=$?
-  if [ "$rc" -ge 1 ] && [ "$rc" -le 2 ] && grep -q -- "$pattern" "$work/err"
-  then pass "$name"
-  else fail "$name (exit $rc)"; cat "$work/err"; fi
-}
 
 # expect_usage NAME PATTERN CMD...: exit 2 (a bad option) with PATTERN on
 # stderr
@@ -70,6 +46,22 @@ expect_usage() {
 expect_out() {
   if grep -q -- "$2" "$work/out"; then pass "$1"
   else fail "$1"; cat "$work/out"; fi
+}
+
+# expect_show NAME HEAD PATTERN...: `fx show HEAD` has a line matching
+# each extended regular expression PATTERN, and none matching a PATTERN
+# written !PATTERN
+expect_show() {
+  local name=$1 head=$2 pattern; shift 2
+  fx show "$head" >"$work/show"
+  for pattern in "$@"; do
+    if [ "${pattern#!}" != "$pattern" ]; then
+      ! grep -qE -- "${pattern#!}" "$work/show"
+    else
+      grep -qE -- "$pattern" "$work/show"
+    fi || { fail "$name"; cat "$work/show"; return; }
+  done
+  pass "$name"
 }
 
 # ---- fixtures and checks in python (stdlib only) ---------------------------
@@ -301,16 +293,10 @@ expect_out "leave-one-out line" "leave-one-out accuracy:"
 if [ "$(cat "$work/cos.txt")" = "$(printf 'blue\ngreen\nred')" ]; then
   pass "labels file: folder names, sorted"
 else fail "labels file"; cat "$work/cos.txt"; fi
-fx show "$work/cos.safetensors" >"$work/show"
-grep -q "^weight \[3, 1152\]" "$work/show" \
-  && grep -q "^bias \[3\]" "$work/show" \
-  && grep -q "^meta source=summary$" "$work/show" \
-  && grep -q "^meta scoring=cosine$" "$work/show" \
-  && grep -q "^meta images_per_class=3,3,3$" "$work/show" \
-  && grep -q "^meta model_version=c-radio_v3-s$" "$work/show" \
-  && grep -qE "^meta model_id=[0-9a-f]{32}$" "$work/show" \
-  && pass "head shapes and metadata" \
-  || { fail "head shapes and metadata"; cat "$work/show"; }
+expect_show "head shapes and metadata" "$work/cos.safetensors" \
+  '^weight \[3, 1152\]' '^bias \[3\]' '^meta source=summary$' \
+  '^meta scoring=cosine$' '^meta images_per_class=3,3,3$' \
+  '^meta model_version=c-radio_v3-s$' '^meta model_id=[0-9a-f]{32}$'
 
 # the same images through radio-embed, in class order
 imgs=()
@@ -331,12 +317,11 @@ expect_ok "classify, linear, adaptor" "$tool" -m "$model" --adaptor demo \
   --labels "$work/lin-labels" \
   "$cls"
 expect_out "linear training accuracy 100%" "training accuracy: 100.0%"
-fx show "$work/lin.safetensors" >"$work/show"
-grep -q "^weight \[3, 64\]" "$work/show" \
-  && grep -q "^meta source=adaptor.demo.summary$" "$work/show" \
-  && grep -q "^meta head=centroid$" "$work/show" \
-  && [ -f "$work/lin-labels" ] && pass "adaptor head shape, source, --labels" \
-  || { fail "adaptor head shape, source, --labels"; cat "$work/show"; }
+expect_show "adaptor head shape and source" "$work/lin.safetensors" \
+  '^weight \[3, 64\]' '^meta source=adaptor.demo.summary$' \
+  '^meta head=centroid$'
+if [ -f "$work/lin-labels" ]; then pass "--labels names the labels file"
+else fail "--labels names the labels file"; fi
 expect_ok "nearest-centroid head matches the features" fx check_classify \
   "$work/lin.safetensors" "$work/cls-feats.safetensors" \
   adaptor.demo.summary linear "${classes[@]}"
@@ -352,15 +337,9 @@ expect_out "pixel accuracy 100% over the labelled pixels" \
 if [ "$(cat "$work/seg.txt")" = "$(printf 'red #ff0000\nblue #3cb44b')" ]; then
   pass "labels keep the given colour and add the palette's"
 else fail "segment labels"; cat "$work/seg.txt"; fi
-fx show "$work/seg.safetensors" >"$work/show"
-grep -q "^weight \[2, 384\]" "$work/show" \
-  && grep -q "^meta source=spatial$" "$work/show" \
-  && grep -q "^meta scoring=linear$" "$work/show" \
-  && grep -q "^meta patches_per_class=16,12$" "$work/show" \
-  && grep -q "^meta head=centroid$" "$work/show" \
-  && ! grep -q "^meta shrinkage" "$work/show" \
-  && pass "segment head shapes and metadata" \
-  || { fail "segment head shapes and metadata"; cat "$work/show"; }
+expect_show "segment head shapes and metadata" "$work/seg.safetensors" \
+  '^weight \[2, 384\]' '^meta source=spatial$' '^meta scoring=linear$' \
+  '^meta patches_per_class=16,12$' '^meta head=centroid$' '!^meta shrinkage'
 expect_ok "radio-embed of the segment images" "$RADIO_EMBED" -m "$model" \
   --backend cpu -q -o "$work/seg-feats.safetensors" "$seg/img/a.ppm" \
   "$seg/img/b.ppm"
@@ -369,9 +348,8 @@ expect_ok "patch centroids match the features and masks" fx check_segment \
 expect_ok "segment, adaptor" "$tool" --segment --masks "$seg/mask" \
   --labels-in "$seg/classes.txt" -m "$model" -a demo -q \
   -o "$work/seg-demo.safetensors" "$seg/img"
-fx show "$work/seg-demo.safetensors" \
-  | grep -q "^meta source=adaptor.demo.spatial$" \
-  && pass "segment adaptor source" || fail "segment adaptor source"
+expect_show "segment adaptor source" "$work/seg-demo.safetensors" \
+  '^meta source=adaptor.demo.spatial$'
 
 # The head through the elements on training image a: 8 cells per class.
 # rawvideoparse (gst-plugins-base) reads the raw RGB file.
@@ -401,11 +379,8 @@ expect_ok "segment, adaptor, default (lda) head" "$tool" --segment \
 expect_out "lda: the head is named" "lda head"
 expect_out "lda leave-one-out printed" \
   "leave-one-out accuracy: .*(28/28 patches)"
-fx show "$work/seg-lda.safetensors" >"$work/show"
-grep -q "^meta head=lda$" "$work/show" \
-  && grep -q "^meta shrinkage=0.1$" "$work/show" \
-  && grep -q "^meta priors=uniform$" "$work/show" \
-  && pass "lda metadata" || { fail "lda metadata"; cat "$work/show"; }
+expect_show "lda metadata" "$work/seg-lda.safetensors" '^meta head=lda$' \
+  '^meta shrinkage=0.1$' '^meta priors=uniform$'
 expect_ok "radio-embed of the segment images, adaptor" "$RADIO_EMBED" \
   -m "$model" --backend cpu --adaptor demo -q \
   -o "$work/seg-demo-feats.safetensors" "$seg/img/a.ppm" "$seg/img/b.ppm"
@@ -431,14 +406,10 @@ expect_out "classify lda training accuracy 100%" \
 expect_ok "classify lda head matches the features" fx check_lda_classify \
   "$work/cls-lda.safetensors" "$work/cls-feats.safetensors" \
   adaptor.demo.summary 0.3 "${classes[@]}"
-fx show "$work/cls-lda.safetensors" >"$work/show"
-grep -q "^meta head=lda$" "$work/show" \
-  && grep -q "^meta shrinkage=0.3$" "$work/show" \
-  && pass "classify lda metadata" \
-  || { fail "classify lda metadata"; cat "$work/show"; }
-fx show "$work/cos.safetensors" | grep -q "^meta head=" \
-  && fail "a cosine head has no head metadata" \
-  || pass "a cosine head has no head metadata"
+expect_show "classify lda metadata" "$work/cls-lda.safetensors" \
+  '^meta head=lda$' '^meta shrinkage=0.3$'
+expect_show "a cosine head has no head metadata" "$work/cos.safetensors" \
+  '!^meta head='
 
 # ---- errors ------------------------------------------------------------------
 mkdir -p "$work/empty" "$work/empty-class/a" "$work/bad/x" "$work/flat/x"
@@ -557,5 +528,4 @@ for bad in " lead" "trail " "$(printf 'caf\xe9')"; do
     "$tool" -m "$model" -q -o "$work/bn.safetensors" "$work/badname"
 done
 
-echo "$((checks - failures)) of $checks checks passed"
-[ "$failures" -eq 0 ]
+finish

@@ -155,17 +155,51 @@ png_read_cb (png_structp png, png_bytep out, png_size_t length)
   dec->offset += length;
 }
 
+/* The first steps of both decoders: reads the header, checks the size. */
 static gboolean
-png_decode_steps (PngDecoder *dec, const char *path, GError **error)
+png_read_header (PngDecoder *dec, const char *path, png_uint_32 *width,
+    png_uint_32 *height, GError **error)
 {
-  png_uint_32 width, height, y;
-
   png_set_read_fn (dec->png, dec, png_read_cb);
   png_read_info (dec->png, dec->info);
 
-  width = png_get_image_width (dec->png, dec->info);
-  height = png_get_image_height (dec->png, dec->info);
-  if (!check_dimensions (width, height, path, error))
+  *width = png_get_image_width (dec->png, dec->info);
+  *height = png_get_image_height (dec->png, dec->info);
+  return check_dimensions (*width, *height, path, error);
+}
+
+/* The last steps of both decoders: reads the image into dec->pixels,
+ * height rows of row_bytes each, and the chunks after it. */
+static gboolean
+png_read_pixels (PngDecoder *dec, png_uint_32 width, png_uint_32 height,
+    gsize row_bytes, const char *path, GError **error)
+{
+  png_uint_32 y;
+
+  dec->rows = g_try_new (png_bytep, height);
+  if (dec->rows == NULL) {
+    set_image_error (error, path, "out of memory");
+    return FALSE;
+  }
+  for (y = 0; y < height; y++)
+    dec->rows[y] = dec->pixels + (gsize) y * row_bytes;
+
+  png_read_image (dec->png, dec->rows);
+  /* Reading through IEND also checks the trailing chunks' CRCs, so a file
+   * cut after its image data still counts as truncated. */
+  png_read_end (dec->png, NULL);
+
+  dec->width = width;
+  dec->height = height;
+  return TRUE;
+}
+
+static gboolean
+png_decode_steps (PngDecoder *dec, const char *path, GError **error)
+{
+  png_uint_32 width, height;
+
+  if (!png_read_header (dec, path, &width, &height, error))
     return FALSE;
 
   /* Any PNG to 8-bit RGB: palette and low-depth grey are expanded, tRNS
@@ -194,65 +228,74 @@ png_decode_steps (PngDecoder *dec, const char *path, GError **error)
   dec->pixels = alloc_pixels (width, height, path, error);
   if (dec->pixels == NULL)
     return FALSE;
-  dec->rows = g_try_new (png_bytep, height);
-  if (dec->rows == NULL) {
-    set_image_error (error, path, "out of memory");
-    return FALSE;
-  }
-  for (y = 0; y < height; y++)
-    dec->rows[y] = dec->pixels + (gsize) y * width * 3;
-
-  png_read_image (dec->png, dec->rows);
-  /* Reading through IEND also checks the trailing chunks' CRCs, so a file
-   * cut after its image data still counts as truncated. */
-  png_read_end (dec->png, NULL);
-
-  dec->width = width;
-  dec->height = height;
-  return TRUE;
+  return png_read_pixels (dec, width, height, (gsize) width * 3, path, error);
 }
 
-/* Runs libpng on dec; on failure either sets error or leaves libpng's
+/* One way of reading the image out of an initialised decoder:
+ * png_decode_steps (8-bit RGB) or png_decode_indices_steps (raw
+ * indices).  libpng errors longjmp out of it. */
+typedef gboolean (*PngDecodeSteps) (PngDecoder *dec, const char *path,
+    GError **error);
+
+/* Runs steps on dec; on failure either sets error or leaves libpng's
  * message in dec->message and returns FALSE with error unset. */
 static gboolean
-png_decode (PngDecoder *dec, const char *path, GError **error)
+png_decode (PngDecoder *dec, PngDecodeSteps steps, const char *path,
+    GError **error)
 {
   if (setjmp (png_jmpbuf (dec->png)))
     return FALSE;
-  return png_decode_steps (dec, path, error);
+  return steps (dec, path, error);
+}
+
+/* Sets dec up to read the size bytes at data and decodes them with steps;
+ * on success dec->pixels, dec->width and dec->height hold the result.
+ * Whatever the outcome, png_decoder_clear (dec) must follow. */
+static gboolean
+png_decoder_run (PngDecoder *dec, const guint8 *data, gsize size,
+    PngDecodeSteps steps, const char *path, GError **error)
+{
+  GError *local_error = NULL;
+
+  dec->data = data;
+  dec->size = size;
+  dec->png = png_create_read_struct (PNG_LIBPNG_VER_STRING, dec->message,
+      png_error_cb, png_warning_cb);
+  if (dec->png != NULL)
+    dec->info = png_create_info_struct (dec->png);
+  if (dec->png == NULL || dec->info == NULL) {
+    set_image_error (error, path, "cannot initialise libpng");
+    return FALSE;
+  }
+
+  if (png_decode (dec, steps, path, &local_error))
+    return TRUE;
+  if (local_error != NULL)
+    g_propagate_error (error, local_error);
+  else
+    set_image_error (error, path, "corrupt PNG: %s", dec->message);
+  return FALSE;
+}
+
+static void
+png_decoder_clear (PngDecoder *dec)
+{
+  png_destroy_read_struct (&dec->png, &dec->info, NULL);
+  g_free (dec->rows);
+  g_free (dec->pixels);
 }
 
 static RadioImage *
 load_png (const guint8 *data, gsize size, const char *path, GError **error)
 {
   PngDecoder dec = { 0, };
-  GError *local_error = NULL;
   RadioImage *image = NULL;
 
-  dec.data = data;
-  dec.size = size;
-  dec.png = png_create_read_struct (PNG_LIBPNG_VER_STRING, dec.message,
-      png_error_cb, png_warning_cb);
-  if (dec.png != NULL)
-    dec.info = png_create_info_struct (dec.png);
-  if (dec.png == NULL || dec.info == NULL) {
-    set_image_error (error, path, "cannot initialise libpng");
-    goto out;
-  }
-
-  if (png_decode (&dec, path, &local_error)) {
+  if (png_decoder_run (&dec, data, size, png_decode_steps, path, error)) {
     image = image_wrap (dec.width, dec.height, dec.pixels);
     dec.pixels = NULL;
-  } else if (local_error != NULL) {
-    g_propagate_error (error, local_error);
-  } else {
-    set_image_error (error, path, "corrupt PNG: %s", dec.message);
   }
-
-out:
-  png_destroy_read_struct (&dec.png, &dec.info, NULL);
-  g_free (dec.rows);
-  g_free (dec.pixels);
+  png_decoder_clear (&dec);
   return image;
 }
 
@@ -263,15 +306,10 @@ out:
 static gboolean
 png_decode_indices_steps (PngDecoder *dec, const char *path, GError **error)
 {
-  png_uint_32 width, height, y;
+  png_uint_32 width, height;
   int color_type, depth;
 
-  png_set_read_fn (dec->png, dec, png_read_cb);
-  png_read_info (dec->png, dec->info);
-
-  width = png_get_image_width (dec->png, dec->info);
-  height = png_get_image_height (dec->png, dec->info);
-  if (!check_dimensions (width, height, path, error))
+  if (!png_read_header (dec, path, &width, &height, error))
     return FALSE;
   color_type = png_get_color_type (dec->png, dec->info);
   depth = png_get_bit_depth (dec->png, dec->info);
@@ -297,29 +335,12 @@ png_decode_indices_steps (PngDecoder *dec, const char *path, GError **error)
   }
 
   dec->pixels = g_try_malloc ((gsize) width * height);
-  dec->rows = g_try_new (png_bytep, height);
-  if (dec->pixels == NULL || dec->rows == NULL) {
+  if (dec->pixels == NULL) {
     set_image_error (error, path, "out of memory for %ux%u pixels", width,
         height);
     return FALSE;
   }
-  for (y = 0; y < height; y++)
-    dec->rows[y] = dec->pixels + (gsize) y * width;
-  png_read_image (dec->png, dec->rows);
-  png_read_end (dec->png, NULL);
-
-  dec->width = width;
-  dec->height = height;
-  return TRUE;
-}
-
-/* As png_decode. */
-static gboolean
-png_decode_indices (PngDecoder *dec, const char *path, GError **error)
-{
-  if (setjmp (png_jmpbuf (dec->png)))
-    return FALSE;
-  return png_decode_indices_steps (dec, path, error);
+  return png_read_pixels (dec, width, height, width, path, error);
 }
 
 guint8 *
@@ -350,27 +371,13 @@ radio_image_load_indices (const char *path, guint *width, guint *height,
     return NULL;
   }
 
-  dec.data = (const guint8 *) contents;
-  dec.size = size;
-  dec.png = png_create_read_struct (PNG_LIBPNG_VER_STRING, dec.message,
-      png_error_cb, png_warning_cb);
-  if (dec.png != NULL)
-    dec.info = png_create_info_struct (dec.png);
-  if (dec.png == NULL || dec.info == NULL) {
-    set_image_error (error, path, "cannot initialise libpng");
-  } else if (png_decode_indices (&dec, path, &local_error)) {
+  if (png_decoder_run (&dec, (const guint8 *) contents, size,
+          png_decode_indices_steps, path, error)) {
     indices = g_steal_pointer (&dec.pixels);
     *width = dec.width;
     *height = dec.height;
-  } else if (local_error != NULL) {
-    g_propagate_error (error, local_error);
-  } else {
-    set_image_error (error, path, "corrupt PNG: %s", dec.message);
   }
-
-  png_destroy_read_struct (&dec.png, &dec.info, NULL);
-  g_free (dec.rows);
-  g_free (dec.pixels);
+  png_decoder_clear (&dec);
   return indices;
 }
 

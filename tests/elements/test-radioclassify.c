@@ -239,6 +239,29 @@ get_result (GstBuffer *buf)
   return m;
 }
 
+/* Classifies f with a radioclassify with head and props: its one result
+ * must be class_id, named label.  Returns that result's score. */
+static gfloat
+only_result (const Head *head, const RadioTestFeatures *f, const char *props,
+    guint class_id, const char *label)
+{
+  Classify c;
+  GstBuffer *out;
+  GstRadioClassificationMeta *m;
+  gfloat score;
+
+  classify_init (&c, head, f, "%s", props);
+  out = classify_push (&c, f);
+  m = get_result (out);
+  g_assert_cmpuint (m->n_results, ==, 1);
+  g_assert_cmpstr (m->labels[0], ==, label);
+  g_assert_cmpuint (m->class_ids[0], ==, class_id);
+  score = m->scores[0];
+  gst_buffer_unref (out);
+  classify_clear (&c);
+  return score;
+}
+
 /* The meta lists the best classes of p, best first, with p's values. */
 static void
 assert_matches_reference (const GstRadioClassificationMeta *m, const Head *h,
@@ -332,23 +355,13 @@ test_exact_row (void)
   gfloat w[7 * DIM];
   RadioTestFeatures f;
   Head head;
-  Classify c;
-  GstBuffer *out;
-  GstRadioClassificationMeta *m;
   guint k;
 
   for (k = 0; k < 7; k++)
     random_unit (rand, w + k * DIM, DIM);
   head_init (&head, 7, DIM, w, NULL, labels);
   f = summary_features (w + 4 * DIM, DIM);
-  classify_init (&c, &head, &f, "top-k=1");
-  out = classify_push (&c, &f);
-  m = get_result (out);
-  g_assert_cmpuint (m->n_results, ==, 1);
-  g_assert_cmpstr (m->labels[0], ==, "four");
-  g_assert_cmpuint (m->class_ids[0], ==, 4);
-  gst_buffer_unref (out);
-  classify_clear (&c);
+  only_result (&head, &f, "top-k=1", 4, "four");
   head_clear (&head);
 }
 
@@ -969,16 +982,23 @@ test_warnings (void)
 
 /* ---- rejection paths ----------------------------------------------------- */
 
-/* Pushes one frame that must fail; returns the error message. */
-static char *
-push_expect_error (Classify *c, const RadioTestFeatures *f)
+/* A radioclassify with head and props fails on its first frame, f, with
+ * an error whose message contains expect and (unless NULL) also_expect. */
+static void
+expect_stream_error (const Head *head, const RadioTestFeatures *f,
+    const char *props, const char *expect, const char *also_expect)
 {
   g_autoptr (GError) err = NULL;
+  Classify c;
 
-  g_assert_cmpint (gst_harness_push (c->h, radio_test_features_buffer (f)), ==,
+  classify_init (&c, head, f, "%s", props);
+  g_assert_cmpint (gst_harness_push (c.h, radio_test_features_buffer (f)), ==,
       GST_FLOW_ERROR);
-  err = radio_test_pop_error (c->bus);
-  return g_strdup (err->message);
+  err = radio_test_pop_error (c.bus);
+  g_assert_nonnull (strstr (err->message, expect));
+  if (also_expect != NULL)
+    g_assert_nonnull (strstr (err->message, also_expect));
+  classify_clear (&c);
 }
 
 static void
@@ -990,7 +1010,6 @@ test_wrong_features (void)
   Head head;
   Classify c;
   GstBuffer *out4;
-  char *text;
   guint k;
 
   for (k = 0; k < 3; k++)
@@ -1000,23 +1019,14 @@ test_wrong_features (void)
 
   /* 12 features for a 16-channel head */
   f = summary_features (x, 12);
-  classify_init (&c, &head, &f, " ");
-  text = push_expect_error (&c, &f);
-  g_assert_nonnull (strstr (text, "expects 16 features"));
-  g_assert_nonnull (strstr (text, "has 12"));
-  g_free (text);
-  classify_clear (&c);
+  expect_stream_error (&head, &f, " ", "expects 16 features", "has 12");
 
   /* two tokens of 8 for a 16-channel head: token 0 is too short, and the
    * message says that the whole summary would fit */
   f = summary_features (x, 8);
   f.n_summary_tokens = 2;
-  classify_init (&c, &head, &f, "summary-token=0");
-  text = push_expect_error (&c, &f);
-  g_assert_nonnull (strstr (text, "summary token 0 has 8"));
-  g_assert_nonnull (strstr (text, "summary-token=-1"));
-  g_free (text);
-  classify_clear (&c);
+  expect_stream_error (&head, &f, "summary-token=0", "summary token 0 has 8",
+      "summary-token=-1");
 
   /* four tokens of 4: the whole summary is 16, but each token has 4 */
   {
@@ -1034,51 +1044,31 @@ test_wrong_features (void)
     RadioTestFeatures f2 = summary_features (x, 8);
     f2.n_summary_tokens = 2;
     head_init (&half, 3, 8, w, NULL, animal_labels);
-    classify_init (&c, &half, &f2, " ");
-    text = push_expect_error (&c, &f2);
-    g_assert_nonnull (strstr (text, "expects 8 features but the summary "
-                                    "has 16 (2 tokens of 8)"));
-    g_assert_nonnull (strstr (text, "token index"));
-    g_free (text);
-    classify_clear (&c);
+    expect_stream_error (&half, &f2, " ",
+        "expects 8 features but the summary has 16 (2 tokens of 8)",
+        "token index");
     head_clear (&half);
   }
 
   /* a token the frames do not have */
   f = summary_features (x, 8);
   f.n_summary_tokens = 2;
-  classify_init (&c, &head, &f, "summary-token=2");
-  text = push_expect_error (&c, &f);
-  g_assert_nonnull (strstr (text, "2 summary token"));
-  g_free (text);
-  classify_clear (&c);
+  expect_stream_error (&head, &f, "summary-token=2", "2 summary token", NULL);
 
   /* an adaptor the frames do not carry */
   f = summary_features (x, DIM);
   f.adaptor_name = "clip";
   f.adaptor_summary = x;
   f.adaptor_summary_length = 8;
-  classify_init (&c, &head, &f, "source=siglip");
-  text = push_expect_error (&c, &f);
-  g_assert_nonnull (strstr (text, "'siglip'"));
-  g_free (text);
-  classify_clear (&c);
+  expect_stream_error (&head, &f, "source=siglip", "'siglip'", NULL);
 
   /* an adaptor whose summary has the wrong length */
-  classify_init (&c, &head, &f, "source=clip");
-  text = push_expect_error (&c, &f);
-  g_assert_nonnull (strstr (text, "expects 16 features but adaptor 'clip' "
-                                  "gives 8"));
-  g_free (text);
-  classify_clear (&c);
+  expect_stream_error (&head, &f, "source=clip",
+      "expects 16 features but adaptor 'clip' gives 8", NULL);
 
   /* frames with spatial features only */
   f = summary_features (NULL, DIM);
-  classify_init (&c, &head, &f, " ");
-  text = push_expect_error (&c, &f);
-  g_assert_nonnull (strstr (text, "no summary"));
-  g_free (text);
-  classify_clear (&c);
+  expect_stream_error (&head, &f, " ", "no summary", NULL);
   head_clear (&head);
 }
 
@@ -1381,14 +1371,7 @@ test_temperature_extremes (void)
 
   /* one class: always it, with score 1, whatever the scoring */
   head_init (&head1, 1, 2, w1, NULL, one);
-  classify_init (&c, &head1, &f, "top-k=5");
-  out = classify_push (&c, &f);
-  m = get_result (out);
-  g_assert_cmpuint (m->n_results, ==, 1);
-  g_assert_cmpstr (m->labels[0], ==, "only");
-  g_assert_cmpfloat (m->scores[0], ==, 1.0f);
-  gst_buffer_unref (out);
-  classify_clear (&c);
+  g_assert_cmpfloat (only_result (&head1, &f, "top-k=5", 0, "only"), ==, 1.0f);
   head_clear (&head1);
 }
 

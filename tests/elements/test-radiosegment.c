@@ -77,6 +77,25 @@ one_hot_features (
   return f;
 }
 
+/* A frame_w x frame_h frame of format filled with fill_rgb (0xRRGGBB)
+ * whose grid_w x grid_h grid holds spatial, dim values a cell. */
+static RadioTestFeatures
+grid_features (guint frame_w, guint frame_h, GstVideoFormat format,
+    guint32 fill_rgb, guint grid_w, guint grid_h, guint dim,
+    const gfloat *spatial)
+{
+  RadioTestFeatures f = { .frame_width = frame_w,
+    .frame_height = frame_h,
+    .format = format,
+    .fill = { fill_rgb >> 16, (fill_rgb >> 8) & 0xff, fill_rgb & 0xff },
+    .grid_width = grid_w,
+    .grid_height = grid_h,
+    .embed_dim = dim,
+    .spatial = spatial };
+
+  return f;
+}
+
 static GstRadioSegmentationMeta *
 get_segmentation (GstBuffer *buf)
 {
@@ -138,14 +157,8 @@ check_one_hot (GstVideoFormat format, guint frame_w, guint frame_h)
   g_autofree gfloat *spatial = one_hot_features (mask, gw, gh, K, 4.0f);
   g_autofree char *weights
       = write_identity_head ("one-hot", K, &palette[0][0], "spatial");
-  RadioTestFeatures f = { .frame_width = frame_w,
-    .frame_height = frame_h,
-    .format = format,
-    .fill = { 128, 128, 128 },
-    .grid_width = gw,
-    .grid_height = gh,
-    .embed_dim = K,
-    .spatial = spatial };
+  RadioTestFeatures f
+      = grid_features (frame_w, frame_h, format, 0x808080, gw, gh, K, spatial);
   GstHarness *h = radio_test_harness_new_with_bus (
       "radiosegment name=seg weights=\"%s\" alpha=1 "
       "smooth=false",
@@ -197,13 +210,8 @@ test_renegotiation (void)
 
   for (n = 0; n < G_N_ELEMENTS (sizes); n++) {
     guint fw = sizes[n][0], fh = sizes[n][1];
-    RadioTestFeatures f = { .frame_width = fw,
-      .frame_height = fh,
-      .format = GST_VIDEO_FORMAT_RGBA,
-      .grid_width = 3,
-      .grid_height = 2,
-      .embed_dim = 3,
-      .spatial = spatial };
+    RadioTestFeatures f
+        = grid_features (fw, fh, GST_VIDEO_FORMAT_RGBA, 0, 3, 2, 3, spatial);
     GstBuffer *out = radio_test_harness_push_features (h, &f, GST_FLOW_OK);
 
     check_drawn_mask (out, NULL, f.format, fw, fh, mask, 3, 2);
@@ -223,13 +231,8 @@ test_smooth_boundary (void)
   static const gfloat spatial[2 * 2] = { 3, 0, /**/ 0, 1 };
   g_autofree char *weights
       = write_identity_head ("smooth", 2, &palette[0][0], NULL);
-  RadioTestFeatures f = { .frame_width = 64,
-    .frame_height = 8,
-    .format = GST_VIDEO_FORMAT_RGBx,
-    .grid_width = 2,
-    .grid_height = 1,
-    .embed_dim = 2,
-    .spatial = spatial };
+  RadioTestFeatures f
+      = grid_features (64, 8, GST_VIDEO_FORMAT_RGBx, 0, 2, 1, 2, spatial);
   gboolean smooth;
 
   for (smooth = FALSE; smooth <= TRUE; smooth++) {
@@ -261,14 +264,8 @@ test_alpha (void)
   g_autofree gfloat *spatial = one_hot_features (mask, 2, 1, 2, 2.0f);
   g_autofree char *weights
       = write_identity_head ("alpha", 2, &colors[0][0], NULL);
-  RadioTestFeatures f = { .frame_width = 32,
-    .frame_height = 16,
-    .format = GST_VIDEO_FORMAT_BGR,
-    .fill = { 100, 100, 100 },
-    .grid_width = 2,
-    .grid_height = 1,
-    .embed_dim = 2,
-    .spatial = spatial };
+  RadioTestFeatures f = grid_features (
+      32, 16, GST_VIDEO_FORMAT_BGR, 0x646464, 2, 1, 2, spatial);
   const gdouble alphas[] = { 0.25, 0.7, 0.0 };
   guint a, x, y, c;
 
@@ -369,13 +366,8 @@ test_messages (void)
   g_autofree gfloat *spatial = one_hot_features (mask, 4, 2, 3, 1.0f);
   g_autofree char *weights
       = write_identity_head ("messages", 3, &palette[0][0], NULL);
-  RadioTestFeatures f = { .frame_width = 64,
-    .frame_height = 32,
-    .format = GST_VIDEO_FORMAT_RGB,
-    .grid_width = 4,
-    .grid_height = 2,
-    .embed_dim = 3,
-    .spatial = spatial };
+  RadioTestFeatures f
+      = grid_features (64, 32, GST_VIDEO_FORMAT_RGB, 0, 4, 2, 3, spatial);
   GstHarness *h = radio_test_harness_new_with_bus (
       "radiosegment weights=\"%s\" post-messages=true draw=false", weights);
   GstBuffer *out = radio_test_harness_push_features (h, &f, GST_FLOW_OK);
@@ -615,14 +607,8 @@ test_stream_errors (void)
   g_autofree char *head2 = write_identity_head ("dim2", 2, NULL, NULL);
   g_autofree char *head3
       = write_identity_head ("dim3", 3, NULL, "adaptor.clip.spatial");
-  RadioTestFeatures f = { .frame_width = 32,
-    .frame_height = 32,
-    .format = GST_VIDEO_FORMAT_RGB,
-    .fill = { 7, 8, 9 },
-    .grid_width = 2,
-    .grid_height = 2,
-    .embed_dim = 3,
-    .spatial = spatial };
+  RadioTestFeatures f = grid_features (
+      32, 32, GST_VIDEO_FORMAT_RGB, 0x070809, 2, 2, 3, spatial);
   GstHarness *h;
   GstBuffer *plain, *out;
   g_autofree char *text = NULL;
@@ -709,14 +695,8 @@ test_not_finite (void)
   static const guint8 mask[4] = { 0, 1, 1, 0 };
   g_autofree gfloat *spatial = one_hot_features (mask, 2, 2, 3, 1.0f);
   g_autofree char *weights = write_identity_head ("nan", 3, NULL, NULL);
-  RadioTestFeatures f = { .frame_width = 32,
-    .frame_height = 32,
-    .format = GST_VIDEO_FORMAT_RGB,
-    .fill = { 7, 8, 9 },
-    .grid_width = 2,
-    .grid_height = 2,
-    .embed_dim = 3,
-    .spatial = spatial };
+  RadioTestFeatures f = grid_features (
+      32, 32, GST_VIDEO_FORMAT_RGB, 0x070809, 2, 2, 3, spatial);
   GstHarness *h = radio_test_harness_new_with_bus (
       "radiosegment weights=\"%s\" alpha=1", weights);
   const gfloat bad[2] = { NAN, INFINITY };
@@ -761,14 +741,8 @@ test_many_classes (void)
   g_autofree gfloat *bias = g_new0 (gfloat, K + 1);
   g_autofree char *weights = NULL, *too_many = NULL, *props = NULL;
   const gfloat spatial[4] = { 1, 1, 1, 1 };
-  RadioTestFeatures f = { .frame_width = 16,
-    .frame_height = 16,
-    .format = GST_VIDEO_FORMAT_RGBA,
-    .fill = { 7, 8, 9 },
-    .grid_width = 2,
-    .grid_height = 2,
-    .embed_dim = 1,
-    .spatial = spatial };
+  RadioTestFeatures f = grid_features (
+      16, 16, GST_VIDEO_FORMAT_RGBA, 0x070809, 2, 2, 1, spatial);
   GstRadioSegmentationMeta *m;
   GstHarness *h;
   GstBuffer *out;

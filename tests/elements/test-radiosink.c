@@ -166,6 +166,19 @@ sink_eos (Sink *s)
   g_assert_true (gst_harness_push_event (s->h, gst_event_new_eos ()));
 }
 
+/* Fills f[0, n) as test frames seed, seed + 1, ... and pushes them,
+ * spatial grids included, with the pts frame_pts gives. */
+static void
+sink_push_new_frames (Sink *s, TestFrame *f, guint n, guint seed)
+{
+  guint i;
+
+  for (i = 0; i < n; i++) {
+    test_frame_fill (&f[i], seed + i);
+    sink_push (s, test_frame_buffer (&f[i], TRUE, frame_pts (i)), GST_FLOW_OK);
+  }
+}
+
 static guint64
 sink_get_u64 (Sink *s, const char *name)
 {
@@ -275,22 +288,19 @@ check_frame_metadata (RadioSafetensors *st, const char *prefix, guint64 i)
   g_autofree char *number = g_strdup_printf ("%" G_GUINT64_FORMAT, i);
   g_autofree char *pts
       = g_strdup_printf ("%" G_GUINT64_FORMAT, (guint64)frame_pts (i));
+  /* the same in every frame: test_frame_buffer's meta and test_geometry */
+  static const char *const same[][2] = { { "dts", "none" },
+    { "duration", "33333333" }, { "model_version", "test-v1" },
+    { "model_id", "feedface00112233" }, { "n_summary_tokens", "2" },
+    { "embed_dim", "5" }, { "patch_size", "16" }, { "input_width", "64" },
+    { "input_height", "48" }, { "grid_width", "4" }, { "grid_height", "3" },
+    { "frame_width", "100" }, { "frame_height", "50" } };
+  guint k;
 
   check_meta_value (st, prefix, "frame", number);
   check_meta_value (st, prefix, "pts", i == 1 ? "none" : pts);
-  check_meta_value (st, prefix, "dts", "none");
-  check_meta_value (st, prefix, "duration", "33333333");
-  check_meta_value (st, prefix, "model_version", "test-v1");
-  check_meta_value (st, prefix, "model_id", "feedface00112233");
-  check_meta_value (st, prefix, "n_summary_tokens", "2");
-  check_meta_value (st, prefix, "embed_dim", "5");
-  check_meta_value (st, prefix, "patch_size", "16");
-  check_meta_value (st, prefix, "input_width", "64");
-  check_meta_value (st, prefix, "input_height", "48");
-  check_meta_value (st, prefix, "grid_width", "4");
-  check_meta_value (st, prefix, "grid_height", "3");
-  check_meta_value (st, prefix, "frame_width", "100");
-  check_meta_value (st, prefix, "frame_height", "50");
+  for (k = 0; k < G_N_ELEMENTS (same); k++)
+    check_meta_value (st, prefix, same[k][0], same[k][1]);
   check_meta_double (st, prefix, "scale_x", 0.04);
   check_meta_double (st, prefix, "scale_y", 0.04);
   check_meta_double (st, prefix, "offset_x", 0.0);
@@ -389,10 +399,7 @@ test_batches (void)
       "location=%s/f%%03d.safetensors frames-per-file=3 index=5 "
       "post-messages=true",
       dir);
-  for (i = 0; i < 7; i++) {
-    test_frame_fill (&f[i], i);
-    sink_push (&s, test_frame_buffer (&f[i], TRUE, frame_pts (i)), GST_FLOW_OK);
-  }
+  sink_push_new_frames (&s, f, 7, 0);
   /* the 7th frame waits for end-of-stream */
   g_assert_cmpuint (count_files (dir), ==, 2);
   g_assert_cmpuint (sink_get_u64 (&s, "frames-written"), ==, 6);
@@ -428,13 +435,9 @@ test_partial_at_stop (void)
   g_autofree char *dir = radio_test_make_tmp_dir ("radiosink-XXXXXX");
   TestFrame f[2];
   Sink s;
-  guint i;
 
   sink_open (&s, "location=%s/f%%03d.safetensors frames-per-file=4", dir);
-  for (i = 0; i < 2; i++) {
-    test_frame_fill (&f[i], 10 + i);
-    sink_push (&s, test_frame_buffer (&f[i], TRUE, frame_pts (i)), GST_FLOW_OK);
-  }
+  sink_push_new_frames (&s, f, 2, 10);
   g_assert_cmpuint (count_files (dir), ==, 0);
   sink_close (&s);
   {
@@ -724,10 +727,7 @@ test_jsonl (void)
 
   /* default fields: the summaries */
   sink_open (&s, "format=jsonl location=%s post-messages=true", path);
-  for (i = 0; i < 3; i++) {
-    test_frame_fill (&f[i], 20 + i);
-    sink_push (&s, test_frame_buffer (&f[i], TRUE, frame_pts (i)), GST_FLOW_OK);
-  }
+  sink_push_new_frames (&s, f, 3, 20);
   /* flushed per frame: readable before the stream ends */
   g_strfreev (read_lines (path, 3));
   sink_eos (&s);
@@ -760,10 +760,7 @@ test_jsonl_pattern (void)
   guint i;
 
   sink_open (&s, "format=jsonl location=%s/j%%d.jsonl frames-per-file=2", dir);
-  for (i = 0; i < 5; i++) {
-    test_frame_fill (&f[i], 30 + i);
-    sink_push (&s, test_frame_buffer (&f[i], TRUE, frame_pts (i)), GST_FLOW_OK);
-  }
+  sink_push_new_frames (&s, f, 5, 30);
   sink_eos (&s);
   g_assert_cmpuint (sink_get_u64 (&s, "files-written"), ==, 3);
   sink_close (&s);

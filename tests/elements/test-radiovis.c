@@ -556,6 +556,53 @@ typedef struct {
   GstVideoInfo info;
 } MappedOutput;
 
+/* One frame of features through a radiovis, kept with its input so that
+ * the two can be compared: both buffers, both mapped. */
+typedef struct {
+  GstBuffer *in, *out;
+  GstVideoFrame inframe;
+  MappedOutput m;
+} InOut;
+
+static void
+in_out_push (InOut *io, GstHarness *h, const RadioTestFeatures *f)
+{
+  io->in = radio_test_features_buffer (f);
+  set_caps (h, f);
+  g_assert_cmpint (
+      gst_harness_push (h, gst_buffer_ref (io->in)), ==, GST_FLOW_OK);
+  io->out = gst_harness_pull (h);
+  radio_test_map_output (&io->m.frame, &io->m.info, h, io->out);
+  radio_test_map_frame (
+      &io->inframe, io->in, f->format, f->frame_width, f->frame_height);
+}
+
+/* Row y of the output starts with row y of the input, byte for byte (the
+ * rows' padding aside). */
+static void
+assert_row_starts_with_input (const InOut *io, guint y)
+{
+  const GstVideoFrame *in = &io->inframe, *out = &io->m.frame;
+  gsize n = (gsize)GST_VIDEO_FRAME_WIDTH (in)
+            * GST_VIDEO_FRAME_COMP_PSTRIDE (in, 0);
+
+  g_assert_cmpmem ((const guint8 *)GST_VIDEO_FRAME_PLANE_DATA (out, 0)
+                       + y * GST_VIDEO_FRAME_PLANE_STRIDE (out, 0),
+      n,
+      (const guint8 *)GST_VIDEO_FRAME_PLANE_DATA (in, 0)
+          + y * GST_VIDEO_FRAME_PLANE_STRIDE (in, 0),
+      n);
+}
+
+static void
+in_out_clear (InOut *io)
+{
+  gst_video_frame_unmap (&io->inframe);
+  gst_video_frame_unmap (&io->m.frame);
+  gst_buffer_unref (io->in);
+  gst_buffer_unref (io->out);
+}
+
 /* Every pixel of columns [x0, x1) of the frame has colour rgb. */
 static void
 assert_columns (
@@ -563,6 +610,28 @@ assert_columns (
 {
   radio_test_assert_rect_rgb (
       frame, x0, 0, x1, GST_VIDEO_FRAME_HEIGHT (frame), rgb);
+}
+
+/* Pushes f through h (a mode=features radiovis): the output frame has
+ * f's size, its columns [0, left_end) are (left, 128, 128) and, where
+ * right_start is inside it, the columns from right_start on (right, 128,
+ * 128). */
+static void
+push_expect_columns (GstHarness *h, const RadioTestFeatures *f, guint left_end,
+    guint left, guint right_start, guint right)
+{
+  GstBuffer *out = radio_test_harness_push_features (h, f, GST_FLOW_OK);
+  MappedOutput m;
+
+  radio_test_map_output (&m.frame, &m.info, h, out);
+  g_assert_cmpint (GST_VIDEO_FRAME_WIDTH (&m.frame), ==, f->frame_width);
+  g_assert_cmpint (GST_VIDEO_FRAME_HEIGHT (&m.frame), ==, f->frame_height);
+  assert_columns (&m.frame, 0, left_end, (guint8[]){ left, 128, 128 });
+  if (right_start < f->frame_width)
+    assert_columns (
+        &m.frame, right_start, f->frame_width, (guint8[]){ right, 128, 128 });
+  gst_video_frame_unmap (&m.frame);
+  gst_buffer_unref (out);
 }
 
 /* A 64x32 frame, a 4x2 grid of 16x16-pixel cells, 6-dimensional: three
@@ -633,18 +702,11 @@ test_element_nearest (void)
   RadioTestFeatures f;
   GstHarness *h
       = radio_test_harness_new_with_bus ("radiovis mode=features smooth=false");
-  GstBuffer *out;
-  MappedOutput m;
   guint left, right;
 
   split_reds (4, 3, 2.0f, &left, &right);
   split_frame (&f, &spatial, GST_VIDEO_FORMAT_RGB);
-  out = radio_test_harness_push_features (h, &f, GST_FLOW_OK);
-  radio_test_map_output (&m.frame, &m.info, h, out);
-  assert_columns (&m.frame, 0, 48, (guint8[]){ left, 128, 128 });
-  assert_columns (&m.frame, 48, 64, (guint8[]){ right, 128, 128 });
-  gst_video_frame_unmap (&m.frame);
-  gst_buffer_unref (out);
+  push_expect_columns (h, &f, 48, left, 48, right);
   radio_test_harness_teardown (h);
 }
 
@@ -695,10 +757,7 @@ test_element_side_by_side (void)
   RadioTestFeatures f;
   GstHarness *h = radio_test_harness_new_with_bus (
       "radiovis mode=side-by-side alpha=0.1");
-  GstBuffer *in, *out;
-  GstVideoFrame inframe;
-  GstVideoInfo ininfo;
-  MappedOutput m;
+  InOut io;
   GstCaps *caps;
   GstStructure *s;
   gint width, height;
@@ -707,10 +766,7 @@ test_element_side_by_side (void)
 
   split_reds (4, 3, 2.0f, &left, &right);
   split_frame (&f, &spatial, GST_VIDEO_FORMAT_RGBA);
-  in = radio_test_features_buffer (&f);
-  set_caps (h, &f);
-  g_assert_cmpint (gst_harness_push (h, gst_buffer_ref (in)), ==, GST_FLOW_OK);
-  out = gst_harness_pull (h);
+  in_out_push (&io, h, &f);
 
   caps = gst_pad_get_current_caps (h->sinkpad);
   s = gst_caps_get_structure (caps, 0);
@@ -721,33 +777,21 @@ test_element_side_by_side (void)
   g_assert_cmpstr (gst_structure_get_string (s, "format"), ==, "RGBA");
   gst_caps_unref (caps);
 
-  radio_test_map_output (&m.frame, &m.info, h, out);
-  g_assert_true (
-      gst_video_info_set_format (&ininfo, GST_VIDEO_FORMAT_RGBA, 64, 32));
-  g_assert_true (gst_video_frame_map (&inframe, &ininfo, in, GST_MAP_READ));
   for (y = 0; y < 32; y++)
-    g_assert_cmpmem ((guint8 *)GST_VIDEO_FRAME_PLANE_DATA (&m.frame, 0)
-                         + y * GST_VIDEO_FRAME_PLANE_STRIDE (&m.frame, 0),
-        64 * 4,
-        (guint8 *)GST_VIDEO_FRAME_PLANE_DATA (&inframe, 0)
-            + y * GST_VIDEO_FRAME_PLANE_STRIDE (&inframe, 0),
-        64 * 4);
+    assert_row_starts_with_input (&io, y);
   /* right half = the features-only picture at x - 64 (alpha unused) */
-  assert_columns (&m.frame, 64, 64 + 40, (guint8[]){ left, 128, 128 });
-  assert_columns (&m.frame, 64 + 56, 128, (guint8[]){ right, 128, 128 });
+  assert_columns (&io.m.frame, 64, 64 + 40, (guint8[]){ left, 128, 128 });
+  assert_columns (&io.m.frame, 64 + 56, 128, (guint8[]){ right, 128, 128 });
   /* the wider picture is not the frame the features describe */
-  g_assert_null (gst_buffer_get_radio_meta (out));
+  g_assert_null (gst_buffer_get_radio_meta (io.out));
   for (y = 0; y < 32; y++) {
-    const guint8 *row = (guint8 *)GST_VIDEO_FRAME_PLANE_DATA (&m.frame, 0)
-                        + y * GST_VIDEO_FRAME_PLANE_STRIDE (&m.frame, 0);
+    const guint8 *row = (guint8 *)GST_VIDEO_FRAME_PLANE_DATA (&io.m.frame, 0)
+                        + y * GST_VIDEO_FRAME_PLANE_STRIDE (&io.m.frame, 0);
     g_assert_cmpuint (row[(64 + y) * 4 + 3], ==, 255);
   }
-  radio_test_frame_rgb (&inframe, 0, 0, a);
+  radio_test_frame_rgb (&io.inframe, 0, 0, a);
   g_assert_cmpmem (a, 3, f.fill, 3);
-  gst_video_frame_unmap (&inframe);
-  gst_video_frame_unmap (&m.frame);
-  gst_buffer_unref (in);
-  gst_buffer_unref (out);
+  in_out_clear (&io);
   radio_test_harness_teardown (h);
 }
 
@@ -773,38 +817,26 @@ check_hostile_frame (const gchar *mode, GstVideoFormat format, guint width,
     .spatial = spatial };
   GstHarness *h = radio_test_harness_new_with_bus (
       "radiovis mode=%s alpha=1 smooth=false", mode);
-  GstBuffer *in = radio_test_features_buffer (&f), *out;
-  GstVideoFrame inframe;
-  MappedOutput m;
-  guint x, y, left = 128, right = 128, ps;
+  InOut io;
+  guint x, y, left = 128, right = 128;
   const gchar *fmt = gst_video_format_to_string (format);
 
   if (gw / 3 > 0)
     split_reds (gw, gw / 3, 2.0f, &left, &right);
-  set_caps (h, &f);
-  g_assert_cmpint (gst_harness_push (h, gst_buffer_ref (in)), ==, GST_FLOW_OK);
-  out = gst_harness_pull (h);
-  radio_test_map_output (&m.frame, &m.info, h, out);
-  radio_test_map_frame (&inframe, in, format, width, height);
+  in_out_push (&io, h, &f);
   g_assert_cmpuint (
-      GST_VIDEO_FRAME_WIDTH (&m.frame), ==, (side ? 2 : 1) * width);
-  g_assert_cmpuint (GST_VIDEO_FRAME_HEIGHT (&m.frame), ==, height);
-  ps = GST_VIDEO_FRAME_COMP_PSTRIDE (&inframe, 0);
+      GST_VIDEO_FRAME_WIDTH (&io.m.frame), ==, (side ? 2 : 1) * width);
+  g_assert_cmpuint (GST_VIDEO_FRAME_HEIGHT (&io.m.frame), ==, height);
   for (y = 0; y < height; y++) {
-    const guint8 *row = (const guint8 *)GST_VIDEO_FRAME_PLANE_DATA (&m.frame, 0)
-                        + y * GST_VIDEO_FRAME_PLANE_STRIDE (&m.frame, 0);
     if (side)
-      g_assert_cmpmem (row, (gsize)width * ps,
-          (const guint8 *)GST_VIDEO_FRAME_PLANE_DATA (&inframe, 0)
-              + y * GST_VIDEO_FRAME_PLANE_STRIDE (&inframe, 0),
-          (gsize)width * ps);
+      assert_row_starts_with_input (&io, y);
     for (x = 0; x < width; x++) {
       gdouble g = (x + 0.5) * gw / width;
       guint8 got[3];
       guint want = (guint)g < gw / 3 ? left : right;
       if (fabs (g - floor (g + 0.5)) < 1e-9)
         continue;
-      radio_test_frame_rgb (&m.frame, (side ? width : 0) + x, y, got);
+      radio_test_frame_rgb (&io.m.frame, (side ? width : 0) + x, y, got);
       if (got[0] != want || got[1] != 128 || got[2] != 128)
         g_error ("%s %s %ux%u grid %ux%u: pixel (%u, %u) is %u,%u,%u, not "
                  "%u,128,128",
@@ -815,10 +847,7 @@ check_hostile_frame (const gchar *mode, GstVideoFormat format, guint width,
   g_assert_cmpuint (radio_test_count_messages (
                         GST_ELEMENT_BUS (h->element), GST_MESSAGE_ERROR, NULL),
       ==, 0);
-  gst_video_frame_unmap (&inframe);
-  gst_video_frame_unmap (&m.frame);
-  gst_buffer_unref (in);
-  gst_buffer_unref (out);
+  in_out_clear (&io);
   radio_test_harness_teardown (h);
 }
 
@@ -864,18 +893,11 @@ test_element_adaptor_source (void)
     .adaptor_spatial_dim = 3 };
   GstHarness *h
       = radio_test_harness_new_with_bus ("radiovis mode=features source=fine");
-  GstBuffer *out;
-  MappedOutput m;
   guint left, right;
 
   split_reds (8, 6, 5.0f, &left, &right);
-  out = radio_test_harness_push_features (h, &f, GST_FLOW_OK);
-  radio_test_map_output (&m.frame, &m.info, h, out);
   /* 8-pixel cells: columns 0..5 up to pixel 43, column 7 from 60 */
-  assert_columns (&m.frame, 0, 44, (guint8[]){ left, 128, 128 });
-  assert_columns (&m.frame, 60, 64, (guint8[]){ right, 128, 128 });
-  gst_video_frame_unmap (&m.frame);
-  gst_buffer_unref (out);
+  push_expect_columns (h, &f, 44, left, 60, right);
   radio_test_harness_teardown (h);
 }
 
@@ -1224,18 +1246,11 @@ test_element_renegotiation (void)
     .embed_dim = 6,
     .spatial = small };
   GstHarness *h = radio_test_harness_new_with_bus ("radiovis mode=features");
-  GstBuffer *out;
-  MappedOutput m;
   guint left, right;
 
   /* the same fractions of cells in both: the same statistics */
   split_reds (4, 3, 2.0f, &left, &right);
-  out = radio_test_harness_push_features (h, &f, GST_FLOW_OK);
-  radio_test_map_output (&m.frame, &m.info, h, out);
-  g_assert_cmpint (GST_VIDEO_FRAME_WIDTH (&m.frame), ==, 64);
-  assert_columns (&m.frame, 0, 40, (guint8[]){ left, 128, 128 });
-  gst_video_frame_unmap (&m.frame);
-  gst_buffer_unref (out);
+  push_expect_columns (h, &f, 40, left, 56, right);
 
   f.frame_width = 128;
   f.frame_height = 64;
@@ -1243,14 +1258,7 @@ test_element_renegotiation (void)
   f.grid_height = 4;
   f.spatial = large;
   f.format = GST_VIDEO_FORMAT_BGRA;
-  out = radio_test_harness_push_features (h, &f, GST_FLOW_OK);
-  radio_test_map_output (&m.frame, &m.info, h, out);
-  g_assert_cmpint (GST_VIDEO_FRAME_WIDTH (&m.frame), ==, 128);
-  g_assert_cmpint (GST_VIDEO_FRAME_HEIGHT (&m.frame), ==, 64);
-  assert_columns (&m.frame, 0, 88, (guint8[]){ left, 128, 128 });
-  assert_columns (&m.frame, 120, 128, (guint8[]){ right, 128, 128 });
-  gst_video_frame_unmap (&m.frame);
-  gst_buffer_unref (out);
+  push_expect_columns (h, &f, 88, left, 120, right);
   radio_test_harness_teardown (h);
 }
 

@@ -99,6 +99,35 @@ test_sources (void)
 }
 
 static void
+test_source_geometry (void)
+{
+  GstBuffer *buf = make_buffer (0.5, 0.25);
+  GstRadioMeta *meta = gst_buffer_get_radio_meta (buf);
+  GstRadioGeometry g, untouched;
+
+  /* the backbone: the meta's own geometry */
+  g_assert_true (gst_radio_meta_get_source_geometry (meta, NULL, &g));
+  g_assert_cmpmem (&g, sizeof (g), &meta->geometry, sizeof (g));
+  /* the 2x finer adaptor: 8 px cells, the mapping doubled */
+  g_assert_true (gst_radio_meta_get_source_geometry (meta, "fine", &g));
+  g_assert_cmpuint (g.grid_width, ==, 8);
+  g_assert_cmpuint (g.grid_height, ==, 6);
+  g_assert_cmpuint (g.patch_size, ==, 8);
+  g_assert_cmpfloat (g.scale_x, ==, 1.0 / 8);
+  g_assert_cmpfloat (g.scale_y, ==, 1.0 / 8);
+  g_assert_cmpfloat (g.offset_x, ==, 1.0);
+  g_assert_cmpfloat (g.offset_y, ==, 0.5);
+  g_assert_cmpuint (g.frame_width, ==, 64);
+  g_assert_cmpuint (g.input_height, ==, 48);
+  /* no such source: nothing written */
+  memset (&untouched, 0x5a, sizeof (untouched));
+  g = untouched;
+  g_assert_false (gst_radio_meta_get_source_geometry (meta, "absent", &g));
+  g_assert_cmpmem (&g, sizeof (g), &untouched, sizeof (g));
+  gst_buffer_unref (buf);
+}
+
+static void
 test_pool_region (void)
 {
   GstBuffer *buf = make_buffer (0, 0);
@@ -456,6 +485,7 @@ main (int argc, char **argv)
   gst_init (&argc, &argv);
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/meta/sources", test_sources);
+  g_test_add_func ("/meta/source-geometry", test_source_geometry);
   g_test_add_func ("/meta/pool-region", test_pool_region);
   g_test_add_func ("/meta/pool-region-hostile", test_pool_region_hostile);
   g_test_add_func ("/meta/classification", test_classification_meta);

@@ -283,21 +283,25 @@ gst_radio_meta_get_adaptor (const GstRadioMeta *meta, const gchar *name)
 }
 
 gboolean
-gst_radio_meta_frame_to_grid (const GstRadioMeta *meta, gdouble x, gdouble y,
+gst_radio_geometry_to_grid (const GstRadioGeometry *g, gdouble x, gdouble y,
     gdouble *grid_x, gdouble *grid_y)
 {
-  const GstRadioGeometry *g;
-  gdouble gx, gy;
+  gdouble gx = x * g->scale_x + g->offset_x;
+  gdouble gy = y * g->scale_y + g->offset_y;
 
-  g_return_val_if_fail (meta != NULL, FALSE);
-  g = &meta->geometry;
-  gx = x * g->scale_x + g->offset_x;
-  gy = y * g->scale_y + g->offset_y;
   if (grid_x)
     *grid_x = gx;
   if (grid_y)
     *grid_y = gy;
   return gx >= 0.0 && gy >= 0.0 && gx < g->grid_width && gy < g->grid_height;
+}
+
+gboolean
+gst_radio_meta_frame_to_grid (const GstRadioMeta *meta, gdouble x, gdouble y,
+    gdouble *grid_x, gdouble *grid_y)
+{
+  g_return_val_if_fail (meta != NULL, FALSE);
+  return gst_radio_geometry_to_grid (&meta->geometry, x, y, grid_x, grid_y);
 }
 
 const gfloat *
@@ -369,6 +373,32 @@ gst_radio_meta_get_spatial (const GstRadioMeta *meta, const gchar *adaptor,
   return spatial;
 }
 
+gboolean
+gst_radio_meta_get_source_geometry (
+    const GstRadioMeta *meta, const gchar *adaptor, GstRadioGeometry *geometry)
+{
+  guint h, w;
+  gdouble fx, fy;
+
+  g_return_val_if_fail (meta != NULL && geometry != NULL, FALSE);
+  if (!gst_radio_meta_get_spatial (meta, adaptor, &h, &w, NULL)
+      || meta->geometry.grid_width == 0 || meta->geometry.grid_height == 0)
+    return FALSE;
+  *geometry = meta->geometry;
+  fx = (gdouble)w / geometry->grid_width;
+  fy = (gdouble)h / geometry->grid_height;
+  geometry->scale_x *= fx;
+  geometry->offset_x *= fx;
+  geometry->scale_y *= fy;
+  geometry->offset_y *= fy;
+  /* model input pixels per cell of this grid */
+  geometry->patch_size
+      = MAX (1u, geometry->patch_size * geometry->grid_width / w);
+  geometry->grid_width = w;
+  geometry->grid_height = h;
+  return TRUE;
+}
+
 /* The part of [lo, hi) that overlaps cell [i, i + 1). */
 static gdouble
 cell_overlap (gdouble lo, gdouble hi, guint i)
@@ -383,26 +413,20 @@ gst_radio_meta_pool_region (const GstRadioMeta *meta, const gchar *adaptor,
     gdouble x, gdouble y, gdouble width, gdouble height, gfloat *out,
     guint out_length)
 {
-  const GstRadioGeometry *g;
+  GstRadioGeometry g;
   const gfloat *spatial;
   guint h, w, d, row, col, k, row0, row1, col0, col1;
-  gdouble fx, fy, x0, x1, y0, y1, total = 0.0;
+  gdouble x0, x1, y0, y1, total = 0.0;
   gdouble *acc;
 
   g_return_val_if_fail (meta != NULL, 0);
   spatial = gst_radio_meta_get_spatial (meta, adaptor, &h, &w, &d);
-  g = &meta->geometry;
-  if (!spatial || !out || out_length < d || g->grid_width == 0
-      || g->grid_height == 0 || !(width > 0.0) || !(height > 0.0))
+  if (!spatial || !out || out_length < d || !(width > 0.0) || !(height > 0.0)
+      || !gst_radio_meta_get_source_geometry (meta, adaptor, &g))
     return 0;
-  /* frame pixels -> cells of this source's grid (finer for upsampling
-   * adaptors) */
-  fx = (gdouble)w / g->grid_width;
-  fy = (gdouble)h / g->grid_height;
-  x0 = (x * g->scale_x + g->offset_x) * fx;
-  x1 = ((x + width) * g->scale_x + g->offset_x) * fx;
-  y0 = (y * g->scale_y + g->offset_y) * fy;
-  y1 = ((y + height) * g->scale_y + g->offset_y) * fy;
+  /* frame pixels -> cells of this source's grid */
+  gst_radio_geometry_to_grid (&g, x, y, &x0, &y0);
+  gst_radio_geometry_to_grid (&g, x + width, y + height, &x1, &y1);
   x0 = CLAMP (x0, 0.0, (gdouble)w);
   x1 = CLAMP (x1, 0.0, (gdouble)w);
   y0 = CLAMP (y0, 0.0, (gdouble)h);

@@ -287,14 +287,10 @@ gint
 gst_radio_segmentation_meta_get_class_at (
     const GstRadioSegmentationMeta *meta, gdouble x, gdouble y)
 {
-  const GstRadioGeometry *g;
   gdouble gx, gy;
 
   g_return_val_if_fail (meta != NULL, -1);
-  g = &meta->geometry;
-  gx = x * g->scale_x + g->offset_x;
-  gy = y * g->scale_y + g->offset_y;
-  if (!(gx >= 0.0 && gy >= 0.0 && gx < g->grid_width && gy < g->grid_height))
+  if (!gst_radio_geometry_to_grid (&meta->geometry, x, y, &gx, &gy))
     return -1;
-  return meta->classes[(gsize)gy * g->grid_width + (gsize)gx];
+  return meta->classes[(gsize)gy * meta->geometry.grid_width + (gsize)gx];
 }

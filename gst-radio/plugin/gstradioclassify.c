@@ -588,7 +588,6 @@ gst_radioclassify_transform_ip (GstBaseTransform *trans, GstBuffer *buf)
   const RadioHead *head = self->head;
   g_autofree gchar *source = NULL;
   g_autofree gchar *name = NULL;
-  g_autofree gchar *features = NULL; /* "adaptor.NAME.summary" */
   const gchar *adaptor;
   GstRadioMeta *meta;
   RadioHeadScoring scoring;
@@ -638,10 +637,8 @@ gst_radioclassify_transform_ip (GstBaseTransform *trans, GstBuffer *buf)
   x = select_features (self, meta, adaptor, token, &length);
   if (!x)
     return GST_FLOW_ERROR;
-  if (adaptor)
-    features = g_strdup_printf ("adaptor.%s.summary", adaptor);
   gst_radio_head_check (&self->checks, GST_ELEMENT (self), "classifier", head,
-      meta, features ? features : "summary",
+      meta, adaptor, "summary",
       scoring == RADIO_HEAD_SCORING_COSINE ? "cosine" : "linear");
 
   radio_head_logits (head, scoring, x, self->probabilities);

@@ -144,8 +144,13 @@ source_fits (const gchar *recorded, const gchar *source)
 void
 gst_radio_head_check (GstRadioHeadChecks *checks, GstElement *element,
     const gchar *what, const RadioHead *head, const GstRadioMeta *meta,
-    const gchar *source, const gchar *scoring)
+    const gchar *adaptor, const gchar *kind, const gchar *scoring)
 {
+  /* named as radio-make-classifier records it */
+  g_autofree gchar *source
+      = adaptor && adaptor[0] ? g_strdup_printf ("adaptor.%s.%s", adaptor, kind)
+                              : g_strdup (kind);
+
   if (!checks->warned_model && head->model_id && head->model_id[0]
       && meta->model_id && strcmp (head->model_id, meta->model_id) != 0) {
     checks->warned_model = TRUE;

@@ -47,14 +47,16 @@ void gst_radio_head_checks_reset (GstRadioHeadChecks *checks);
 
 /* Warns (STREAM FORMAT) when the head's file says it was made for other
  * features than those it gets: another model than meta's (once per loaded
- * head), another source than `source` ("summary", "adaptor.NAME.summary",
- * "spatial", ...; the head's must start with it), or another scoring than
- * `scoring` ("cosine", "linear"; NULL: not checked).  Source and scoring
- * are checked again whenever the element's value changes, so a property
- * changed while playing is checked too, but each value warns only once. */
+ * head), another source than the features of kind ("summary", "spatial")
+ * from adaptor (NULL or "": the backbone), named "summary",
+ * "adaptor.NAME.spatial", ... (the head's source must start with that
+ * name), or another scoring than `scoring` ("cosine", "linear"; NULL: not
+ * checked).  Source and scoring are checked again whenever the element's
+ * value changes, so a property changed while playing is checked too, but
+ * each value warns only once. */
 void gst_radio_head_check (GstRadioHeadChecks *checks, GstElement *element,
     const gchar *what, const RadioHead *head, const GstRadioMeta *meta,
-    const gchar *source, const gchar *scoring);
+    const gchar *adaptor, const gchar *kind, const gchar *scoring);
 
 G_END_DECLS
 #endif /* __GST_RADIO_HEAD_H__ */

@@ -7,18 +7,16 @@
 
 /* Cell-centre interpolation along one axis.  Destination pixel i shows
  * frame coordinate (i + 0.5) * frame / dest, which is grid coordinate
- * g = that * scale + offset (backbone cells) times fine (cells of the
- * sampled grid per backbone cell).  Cell c's centre is at c + 0.5. */
+ * g = that * scale + offset.  Cell c's centre is at c + 0.5. */
 static void
-setup_axis (guint dest, guint frame, gdouble scale, gdouble offset,
-    gdouble fine, guint cells, guint *c0, guint *c1, gfloat *weight,
-    guint *nearest)
+setup_axis (guint dest, guint frame, gdouble scale, gdouble offset, guint cells,
+    guint *c0, guint *c1, gfloat *weight, guint *nearest)
 {
   guint i;
 
   for (i = 0; i < dest; i++) {
     gdouble f = (i + 0.5) * (gdouble)frame / dest;
-    gdouble g = (f * scale + offset) * fine;
+    gdouble g = f * scale + offset;
     gdouble u = g - 0.5, fl = floor (u);
     gdouble n = floor (g);
 
@@ -54,12 +52,10 @@ gst_radio_grid_sampler_clear (GstRadioGridSampler *s)
 
 void
 gst_radio_grid_sampler_setup (GstRadioGridSampler *s, guint width, guint height,
-    const GstRadioGeometry *geometry, guint grid_width, guint grid_height)
+    const GstRadioGeometry *geometry)
 {
-  gdouble fine_x, fine_y;
-
-  g_return_if_fail (width > 0 && height > 0 && grid_width > 0 && grid_height > 0
-                    && geometry->grid_width > 0 && geometry->grid_height > 0);
+  g_return_if_fail (width > 0 && height > 0 && geometry->grid_width > 0
+                    && geometry->grid_height > 0);
   if (s->width != width || s->height != height) {
     gst_radio_grid_sampler_clear (s);
     s->col0 = g_new (guint, width);
@@ -73,16 +69,14 @@ gst_radio_grid_sampler_setup (GstRadioGridSampler *s, guint width, guint height,
     s->width = width;
     s->height = height;
   }
-  s->grid_width = grid_width;
-  s->grid_height = grid_height;
-  fine_x = (gdouble)grid_width / geometry->grid_width;
-  fine_y = (gdouble)grid_height / geometry->grid_height;
+  s->grid_width = geometry->grid_width;
+  s->grid_height = geometry->grid_height;
   setup_axis (width, geometry->frame_width ? geometry->frame_width : width,
-      geometry->scale_x, geometry->offset_x, fine_x, grid_width, s->col0,
-      s->col1, s->col_weight, s->col_nearest);
+      geometry->scale_x, geometry->offset_x, s->grid_width, s->col0, s->col1,
+      s->col_weight, s->col_nearest);
   setup_axis (height, geometry->frame_height ? geometry->frame_height : height,
-      geometry->scale_y, geometry->offset_y, fine_y, grid_height, s->row0,
-      s->row1, s->row_weight, s->row_nearest);
+      geometry->scale_y, geometry->offset_y, s->grid_height, s->row0, s->row1,
+      s->row_weight, s->row_nearest);
 }
 
 void

@@ -31,12 +31,11 @@ typedef struct {
 
 /* Fills s for a destination area of width x height pixels that shows the
  * whole frame of geometry (frame_width x frame_height, scaled to the area)
- * and a grid of grid_width x grid_height cells covering the geometry's
- * grid (it may be finer: an upsampling adaptor).  Reuses s's arrays when
+ * and the geometry's grid of cells: for an adaptor's finer grid, the
+ * geometry of gst_radio_meta_get_source_geometry.  Reuses s's arrays when
  * the sizes are unchanged.  Clear with gst_radio_grid_sampler_clear. */
 void gst_radio_grid_sampler_setup (GstRadioGridSampler *s, guint width,
-    guint height, const GstRadioGeometry *geometry, guint grid_width,
-    guint grid_height);
+    guint height, const GstRadioGeometry *geometry);
 void gst_radio_grid_sampler_clear (GstRadioGridSampler *s);
 
 /* Upsamples cells[grid_height][grid_width][3] (RGB) bilinearly (or

@@ -408,26 +408,6 @@ classify_cells (GstRadioSegment *self, const gfloat *spatial, gsize cells)
   return TRUE;
 }
 
-/* The meta's geometry for a source grid of width x height cells: the
- * backbone mapping scaled by how much finer the grid is. */
-static GstRadioGeometry
-grid_geometry (const GstRadioMeta *meta, guint width, guint height)
-{
-  GstRadioGeometry g = meta->geometry;
-  gdouble fx = (gdouble)width / g.grid_width;
-  gdouble fy = (gdouble)height / g.grid_height;
-
-  g.scale_x *= fx;
-  g.offset_x *= fx;
-  g.scale_y *= fy;
-  g.offset_y *= fy;
-  /* model input pixels per cell of this grid */
-  g.patch_size = MAX (1u, g.patch_size * g.grid_width / width);
-  g.grid_width = width;
-  g.grid_height = height;
-  return g;
-}
-
 /* ---- per frame: drawing -------------------------------------------------- */
 
 /* Per pixel, the class with the highest bilinearly interpolated logit.
@@ -488,8 +468,7 @@ draw_mask (GstRadioSegment *self, GstBuffer *buf, const GstRadioGeometry *g,
     self->mask_rgb = g_renew (guint8, self->mask_rgb, pixels * 3);
     self->n_pixels = pixels;
   }
-  gst_radio_grid_sampler_setup (
-      &self->sampler, width, height, g, g->grid_width, g->grid_height);
+  gst_radio_grid_sampler_setup (&self->sampler, width, height, g);
   if (smooth) {
     render_smooth (self, colors, self->mask_rgb);
   } else {
@@ -567,7 +546,6 @@ gst_radiosegment_transform_ip (GstBaseTransform *trans, GstBuffer *buf)
 {
   GstRadioSegment *self = GST_RADIOSEGMENT (trans);
   g_autofree gchar *source = NULL;
-  g_autofree gchar *features = NULL; /* "adaptor.NAME.spatial" */
   const GstRadioMeta *meta;
   const gfloat *spatial;
   GstRadioGeometry g;
@@ -619,11 +597,9 @@ gst_radiosegment_transform_ip (GstBaseTransform *trans, GstBuffer *buf)
         ("make the head from the same model and source"));
     return GST_FLOW_ERROR;
   }
-  if (source && source[0])
-    features = g_strdup_printf ("adaptor.%s.spatial", source);
   /* radio-make-classifier --segment makes linear heads only */
   gst_radio_head_check (&self->checks, GST_ELEMENT (self), "segmentation head",
-      self->head, meta, features ? features : "spatial", "linear");
+      self->head, meta, source, "spatial", "linear");
 
   ensure_cells (self, (gsize)width * height, self->head->n_classes);
   if (!classify_cells (self, spatial, (gsize)width * height)) {
@@ -634,7 +610,8 @@ gst_radiosegment_transform_ip (GstBaseTransform *trans, GstBuffer *buf)
     self->warned_not_finite = TRUE;
     return GST_FLOW_OK;
   }
-  g = grid_geometry (meta, width, height);
+  /* spatial is there, so is its geometry */
+  gst_radio_meta_get_source_geometry (meta, source, &g);
   if (!gst_buffer_add_radio_segmentation_meta (buf, GST_ELEMENT_NAME (self),
           self->head->n_classes, (const gchar *const *)self->head->labels,
           self->head->colors, &g, self->classes, self->scores)) {

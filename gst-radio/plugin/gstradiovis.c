@@ -708,6 +708,7 @@ paint_features (GstRadioVis *self, GstBuffer *inbuf, GstVideoFrame *frame,
   g_autofree gchar *source = NULL;
   GstRadioMeta *meta = gst_buffer_get_radio_meta (inbuf);
   const gfloat *spatial = NULL;
+  GstRadioGeometry geometry;
   guint gh = 0, gw = 0, dim = 0, warmup;
   gdouble rate, weight;
   gboolean smooth, hold;
@@ -721,7 +722,8 @@ paint_features (GstRadioVis *self, GstBuffer *inbuf, GstVideoFrame *frame,
   hold = self->hold;
   GST_OBJECT_UNLOCK (self);
 
-  if (meta && geometry_usable (&meta->geometry))
+  if (meta && geometry_usable (&meta->geometry)
+      && gst_radio_meta_get_source_geometry (meta, source, &geometry))
     spatial = gst_radio_meta_get_spatial (meta, source, &gh, &gw, &dim);
   if (!spatial || gh == 0 || gw == 0 || dim == 0) {
     /* only on frames of the held size: it paints exactly that area */
@@ -778,7 +780,7 @@ paint_features (GstRadioVis *self, GstBuffer *inbuf, GstVideoFrame *frame,
   }
   radio_pca_colorize (self->pca, spatial, n,
       gst_radiovis_hold_new_cells (&self->picture, width, height,
-          GST_VIDEO_FRAME_FORMAT (frame), &meta->geometry, gw, gh));
+          GST_VIDEO_FRAME_FORMAT (frame), &geometry));
   self->seen_features = TRUE;
   gst_radiovis_hold_paint (&self->picture, frame, x, alpha, smooth);
   return GST_FLOW_OK;

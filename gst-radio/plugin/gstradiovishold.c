@@ -17,18 +17,16 @@ grow (gpointer mem, gsize *size, gsize need)
 
 guint8 *
 gst_radiovis_hold_new_cells (GstRadioVisHold *hold, guint width, guint height,
-    GstVideoFormat format, const GstRadioGeometry *geometry, guint grid_width,
-    guint grid_height)
+    GstVideoFormat format, const GstRadioGeometry *geometry)
 {
   hold->valid = TRUE;
   hold->width = width;
   hold->height = height;
   hold->format = format;
   hold->geometry = *geometry;
-  hold->grid_width = grid_width;
-  hold->grid_height = grid_height;
-  hold->cells = grow (
-      hold->cells, &hold->cells_size, (gsize)grid_width * grid_height * 3);
+  hold->rgb_smooth = -1;
+  hold->cells = grow (hold->cells, &hold->cells_size,
+      (gsize)geometry->grid_width * geometry->grid_height * 3);
   return hold->cells;
 }
 
@@ -43,12 +41,15 @@ gst_radiovis_hold_paint (GstRadioVisHold *hold, GstVideoFrame *frame, guint x,
     gdouble alpha, gboolean smooth)
 {
   g_return_if_fail (hold->valid);
-  hold->rgb = grow (
-      hold->rgb, &hold->rgb_size, (gsize)hold->width * hold->height * 3);
-  gst_radio_grid_sampler_setup (&hold->sampler, hold->width, hold->height,
-      &hold->geometry, hold->grid_width, hold->grid_height);
-  gst_radio_grid_sampler_upsample_rgb (
-      &hold->sampler, hold->cells, smooth, hold->rgb);
+  if (hold->rgb_smooth != (smooth ? 1 : 0)) {
+    hold->rgb = grow (
+        hold->rgb, &hold->rgb_size, (gsize)hold->width * hold->height * 3);
+    gst_radio_grid_sampler_setup (
+        &hold->sampler, hold->width, hold->height, &hold->geometry);
+    gst_radio_grid_sampler_upsample_rgb (
+        &hold->sampler, hold->cells, smooth, hold->rgb);
+    hold->rgb_smooth = smooth ? 1 : 0;
+  }
   gst_radio_paint_blend (
       frame, x, 0, hold->width, hold->height, hold->rgb, alpha);
 }

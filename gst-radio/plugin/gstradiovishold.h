@@ -11,24 +11,24 @@
 G_BEGIN_DECLS
 
 typedef struct {
-  gboolean valid;                /* cells belong to the frames below */
-  guint width, height;           /* of the frames (the painted area) */
-  GstVideoFormat format;         /* of the frames */
-  GstRadioGeometry geometry;     /* frame -> grid mapping */
-  guint grid_width, grid_height; /* of cells (may be finer: an adaptor) */
-  guint8 *cells;                 /* [grid_height][grid_width][3] RGB */
+  gboolean valid;            /* cells belong to the frames below */
+  guint width, height;       /* of the frames (the painted area) */
+  GstVideoFormat format;     /* of the frames */
+  GstRadioGeometry geometry; /* frame -> cells of the painted grid */
+  guint8 *cells; /* [geometry.grid_height][geometry.grid_width][3] RGB */
   gsize cells_size;
-  GstRadioGridSampler sampler; /* scratch: cells -> pixels */
-  guint8 *rgb;                 /* scratch: [height][width][3] */
+  GstRadioGridSampler sampler; /* cells -> pixels */
+  guint8 *rgb;                 /* the cells upsampled: [height][width][3] */
   gsize rgb_size;
+  gint rgb_smooth; /* the smooth setting rgb was made with; -1: not made */
 } GstRadioVisHold;
 
 /* Starts a new picture for frames of width x height pixels in format and
- * a grid_width x grid_height grid placed by geometry: returns its cells,
- * to be filled with the colours. */
+ * the grid of geometry (a source's own grid, see
+ * gst_radio_meta_get_source_geometry): returns its cells, to be filled
+ * with the colours. */
 guint8 *gst_radiovis_hold_new_cells (GstRadioVisHold *hold, guint width,
-    guint height, GstVideoFormat format, const GstRadioGeometry *geometry,
-    guint grid_width, guint grid_height);
+    guint height, GstVideoFormat format, const GstRadioGeometry *geometry);
 
 /* TRUE when the picture can be painted on frames of this size. */
 gboolean gst_radiovis_hold_fits (
@@ -36,7 +36,7 @@ gboolean gst_radiovis_hold_fits (
 
 /* Upsamples the cells (bilinearly, or the nearest cell when smooth is
  * FALSE) to the area of width x height pixels at (x, 0) of frame and
- * blends them in with alpha. */
+ * blends them in with alpha.  Held frames reuse the upsampled picture. */
 void gst_radiovis_hold_paint (GstRadioVisHold *hold, GstVideoFrame *frame,
     guint x, gdouble alpha, gboolean smooth);
 

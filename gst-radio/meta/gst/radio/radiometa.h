@@ -151,8 +151,16 @@ GST_RADIO_META_API const gfloat *gst_radio_meta_get_summary (
  * than the backbone's (its upsample factor); the geometry's mapping then
  * scales by height / grid_height.  Any out pointer may be NULL. */
 GST_RADIO_META_API const gfloat *gst_radio_meta_get_spatial (
-    const GstRadioMeta *meta, const gchar *adaptor, guint *height,
-    guint *width, guint *dim);
+    const GstRadioMeta *meta, const gchar *adaptor, guint *height, guint *width,
+    guint *dim);
+
+/* The geometry of a source's own grid (adaptor NULL or "" for the
+ * backbone): the meta's geometry with that grid's size, the mapping scaled
+ * to its cells (an upsampling adaptor's grid is finer than the backbone's)
+ * and patch_size the model input pixels per cell.  FALSE (geometry
+ * untouched) when the source has no spatial features. */
+GST_RADIO_META_API gboolean gst_radio_meta_get_source_geometry (
+    const GstRadioMeta *meta, const gchar *adaptor, GstRadioGeometry *geometry);
 
 /* Pools a source's spatial features under a frame rectangle (pixels,
  * (x, y) its top-left corner): the average of the cells it covers, each
